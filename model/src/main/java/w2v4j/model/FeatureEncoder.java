@@ -1,0 +1,108 @@
+package w2v4j.model;
+
+import w2v4j.core.config.Wav2Vec2Config;
+import w2v4j.kernels.Backend;
+import w2v4j.kernels.ConvWeights;
+
+/**
+ * The convolutional feature encoder: raw waveform {@code [samples]} to frames {@code [T, convDim[last]]}.
+ * No padding in the convolutions; {@code T_out = (T_in - kernel) / stride + 1} per layer.
+ * "group" mode: GroupNorm (groups = channels, i.e. per-channel over time) after the first conv only;
+ * "layer" mode: LayerNorm over channels after every conv. GELU after every block.
+ * An utterance is always encoded on its own, unpadded, so the GroupNorm statistics never see padding.
+ */
+public final class FeatureEncoder {
+    final int layers;
+    final int[] dim, kernel, stride;
+    final boolean layerNormMode;
+    final float eps = 1e-5f;
+    final Param[] weight, bias, normWeight, normBias;
+    /** Conv weights in the backend's packed layout, rebuilt by {@link #pack()} after the weights change. */
+    final float[][] packed;
+
+    FeatureEncoder(Wav2Vec2Config c, ParamSet ps, String prefix) {
+        layers = c.convDim().length;
+        dim = c.convDim().clone();
+        kernel = c.convKernel().clone();
+        stride = c.convStride().clone();
+        layerNormMode = c.featExtractNorm().equals("layer");
+        weight = new Param[layers];
+        bias = new Param[layers];
+        normWeight = new Param[layers];
+        normBias = new Param[layers];
+        packed = new float[layers][];
+        for (int i = 0; i < layers; i++) {
+            int cIn = i == 0 ? 1 : dim[i - 1];
+            String p = prefix + "feature_extractor.conv_layers." + i + ".";
+            weight[i] = ps.add(p + "conv.weight", dim[i], cIn, kernel[i]);
+            if (c.convBias()) bias[i] = ps.add(p + "conv.bias", dim[i]);
+            if (layerNormMode || i == 0) {
+                normWeight[i] = ps.add(p + "layer_norm.weight", dim[i]);
+                normBias[i] = ps.add(p + "layer_norm.bias", dim[i]);
+            }
+        }
+    }
+
+    public int outputDim() {
+        return dim[layers - 1];
+    }
+
+    /** Number of output frames for {@code samples} input samples (0 if the input is too short). */
+    public int frames(int samples) {
+        long t = samples;
+        for (int i = 0; i < layers; i++) {
+            if (t < kernel[i]) return 0;
+            t = (t - kernel[i]) / stride[i] + 1;
+        }
+        return (int) t;
+    }
+
+    /** Minimum number of samples that yields one frame. */
+    public int receptiveField() {
+        int r = 1;
+        for (int i = layers - 1; i >= 0; i--) r = (r - 1) * stride[i] + kernel[i];
+        return r;
+    }
+
+    void pack() {
+        for (int i = 0; i < layers; i++) {
+            int cIn = i == 0 ? 1 : dim[i - 1];
+            packed[i] = ConvWeights.pack(weight[i].value, dim[i], cIn, kernel[i]);
+        }
+    }
+
+    /** Largest intermediate activation (floats) for an input of {@code samples}, to size scratch buffers. */
+    long maxActivation(int samples) {
+        long t = samples, max = samples;
+        for (int i = 0; i < layers; i++) {
+            t = (t - kernel[i]) / stride[i] + 1;
+            max = Math.max(max, t * dim[i]);
+        }
+        return max;
+    }
+
+    /**
+     * Encodes one waveform. {@code bufA} and {@code bufB} are scratch buffers of at least
+     * {@link #maxActivation} floats; the result ({@code [frames(samples), outputDim]}) is left in the
+     * returned buffer (one of the two).
+     */
+    float[] forward(Backend be, float[] wave, int samples, float[] bufA, float[] bufB) {
+        float[] in = wave, out = bufA;
+        int t = samples;
+        for (int i = 0; i < layers; i++) {
+            int cIn = i == 0 ? 1 : dim[i - 1];
+            int tOut = (t - kernel[i]) / stride[i] + 1;
+            be.conv1d(out, in, packed[i], bias[i] == null ? null : bias[i].value, t, cIn, dim[i], kernel[i], stride[i], 0, 1);
+            if (layerNormMode) {
+                be.layerNorm(out, 0, out, 0, normWeight[i].value, normBias[i].value, tOut, dim[i], eps);
+            } else if (i == 0) {
+                be.groupNorm(out, normWeight[i].value, normBias[i].value, tOut, tOut, dim[i], dim[i], eps);
+            }
+            be.gelu(out, 0, tOut * dim[i]);
+            t = tOut;
+            in = out;
+            out = out == bufA ? bufB : bufA;
+        }
+        return in;
+    }
+}
