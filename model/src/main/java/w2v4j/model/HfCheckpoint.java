@@ -98,7 +98,9 @@ public final class HfCheckpoint {
             out.put(name, new Tensor(name, p.shape.clone(), p.value));
         }
         String arch = model.heads.pretraining() ? "Wav2Vec2ForPreTraining" : model.heads.ctc() ? "Wav2Vec2ForCTC" : "Wav2Vec2Model";
-        model.config.save(dir, List.of(arch), model.heads.ctc() ? model.heads.vocabSize() : model.config.vocabSize());
+        Wav2Vec2Config.Builder b = model.config.toBuilder().architectures(List.of(arch));
+        if (model.heads.ctc()) b.vocabSize(model.heads.vocabSize());
+        b.build().save(dir);
         SafeTensors.write(dir.resolve("model.safetensors"), out, Map.of("format", "pt"));
     }
 }

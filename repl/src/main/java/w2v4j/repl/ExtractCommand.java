@@ -69,7 +69,7 @@ public final class ExtractCommand implements Callable<Integer> {
     /** Reads audio at 16 kHz mono; a .npy input is taken as a 16 kHz waveform as it is. */
     static float[] readWaveform(Path p) {
         if (p.toString().endsWith(".npy")) {
-            Npy.Array a = Npy.read(p);
+            Npy.NpyArray a = Npy.read(p);
             if (a.shape().length != 1) throw W2vException.file(p, "a waveform .npy must be 1-D, found shape " + java.util.Arrays.toString(a.shape()));
             return a.data();
         }

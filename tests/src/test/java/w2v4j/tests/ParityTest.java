@@ -86,7 +86,7 @@ class ParityTest {
     }
 
     static void compare(Path dir, String file, float[] actual, int frames) throws IOException {
-        Npy.Array expected = Npy.read(dir.resolve(file));
+        Npy.NpyArray expected = Npy.read(dir.resolve(file));
         assertEquals(frames, expected.shape()[0], dir.getFileName() + "/" + file + ": frame count");
         assertEquals(expected.data().length, actual.length, dir.getFileName() + "/" + file + ": size");
         double maxErr = 0, maxRef = 0;
