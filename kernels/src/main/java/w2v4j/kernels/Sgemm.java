@@ -126,9 +126,15 @@ public final class Sgemm {
     static void block(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        scaleC(beta, c, cOff, ldc, m0, m1, n0, n1);
         if (alpha == 0f || k <= 0 || m0 >= m1 || n0 >= n1) {
+            scaleC(beta, c, cOff, ldc, m0, m1, n0, n1);
             return;
+        }
+        // With beta == 0 the first K block overwrites C (never reading it), saving a pass that
+        // writes zeros and the micro-kernel's reloading of them.
+        boolean overwrite = beta == 0f;
+        if (!overwrite) {
+            scaleC(beta, c, cOff, ldc, m0, m1, n0, n1);
         }
         Workspace ws = WORKSPACE.get();
         float[] pa = ws.packA, pb = ws.packB, tile = ws.tile;
@@ -140,7 +146,7 @@ public final class Sgemm {
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa);
-                    macroKernel(mc, nc, kc, pa, pb, c, cOff + ic * ldc + jc, ldc, tile);
+                    macroKernel(mc, nc, kc, pa, pb, c, cOff + ic * ldc + jc, ldc, tile, overwrite && pc == 0);
                 }
             }
         }
@@ -237,7 +243,7 @@ public final class Sgemm {
 
     /** All micro-tiles of one packed block pair; partial tiles go through the scratch tile. */
     static void macroKernel(int mc, int nc, int kc, float[] pa, float[] pb, float[] c, int cIdx, int ldc,
-                            float[] tile) {
+                            float[] tile, boolean overwrite) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int pbi = jr * kc;
@@ -246,12 +252,20 @@ public final class Sgemm {
                 int pai = ir * kc;
                 int ci = cIdx + ir * ldc + jr;
                 if (mr == MR && nr == NR) {
-                    microKernel(kc, pa, pai, pb, pbi, c, ci, ldc);
-                } else {
-                    for (int i = 0; i < mr; i++) {
-                        System.arraycopy(c, ci + i * ldc, tile, i * NR, nr);
+                    if (overwrite) {
+                        microKernelOverwrite(kc, pa, pai, pb, pbi, c, ci, ldc);
+                    } else {
+                        microKernel(kc, pa, pai, pb, pbi, c, ci, ldc);
                     }
-                    microKernel(kc, pa, pai, pb, pbi, tile, 0, NR);
+                } else {
+                    if (overwrite) {
+                        microKernelOverwrite(kc, pa, pai, pb, pbi, tile, 0, NR);
+                    } else {
+                        for (int i = 0; i < mr; i++) {
+                            System.arraycopy(c, ci + i * ldc, tile, i * NR, nr);
+                        }
+                        microKernel(kc, pa, pai, pb, pbi, tile, 0, NR);
+                    }
                     for (int i = 0; i < mr; i++) {
                         System.arraycopy(tile, i * NR, c, ci + i * ldc, nr);
                     }
@@ -278,6 +292,59 @@ public final class Sgemm {
         FloatVector acc41 = FloatVector.fromArray(SPECIES, c, c4 + LANES);
         FloatVector acc50 = FloatVector.fromArray(SPECIES, c, c5);
         FloatVector acc51 = FloatVector.fromArray(SPECIES, c, c5 + LANES);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, pbi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, pbi + LANES);
+            FloatVector av = FloatVector.broadcast(SPECIES, pa[pai]);
+            acc00 = av.fma(b0, acc00);
+            acc01 = av.fma(b1, acc01);
+            av = FloatVector.broadcast(SPECIES, pa[pai + 1]);
+            acc10 = av.fma(b0, acc10);
+            acc11 = av.fma(b1, acc11);
+            av = FloatVector.broadcast(SPECIES, pa[pai + 2]);
+            acc20 = av.fma(b0, acc20);
+            acc21 = av.fma(b1, acc21);
+            av = FloatVector.broadcast(SPECIES, pa[pai + 3]);
+            acc30 = av.fma(b0, acc30);
+            acc31 = av.fma(b1, acc31);
+            av = FloatVector.broadcast(SPECIES, pa[pai + 4]);
+            acc40 = av.fma(b0, acc40);
+            acc41 = av.fma(b1, acc41);
+            av = FloatVector.broadcast(SPECIES, pa[pai + 5]);
+            acc50 = av.fma(b0, acc50);
+            acc51 = av.fma(b1, acc51);
+            pai += MR;
+            pbi += NR;
+        }
+        acc00.intoArray(c, c0);
+        acc01.intoArray(c, c0 + LANES);
+        acc10.intoArray(c, c1);
+        acc11.intoArray(c, c1 + LANES);
+        acc20.intoArray(c, c2);
+        acc21.intoArray(c, c2 + LANES);
+        acc30.intoArray(c, c3);
+        acc31.intoArray(c, c3 + LANES);
+        acc40.intoArray(c, c4);
+        acc41.intoArray(c, c4 + LANES);
+        acc50.intoArray(c, c5);
+        acc51.intoArray(c, c5 + LANES);
+    }
+
+    /** {@link #microKernel} for the first K block when beta == 0: {@code C = Apacked^T . Bpacked}. */
+    static void microKernelOverwrite(int kc, float[] pa, int pai, float[] pb, int pbi, float[] c, int ci, int ldc) {
+        int c0 = ci, c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        FloatVector acc00 = FloatVector.zero(SPECIES);
+        FloatVector acc01 = FloatVector.zero(SPECIES);
+        FloatVector acc10 = FloatVector.zero(SPECIES);
+        FloatVector acc11 = FloatVector.zero(SPECIES);
+        FloatVector acc20 = FloatVector.zero(SPECIES);
+        FloatVector acc21 = FloatVector.zero(SPECIES);
+        FloatVector acc30 = FloatVector.zero(SPECIES);
+        FloatVector acc31 = FloatVector.zero(SPECIES);
+        FloatVector acc40 = FloatVector.zero(SPECIES);
+        FloatVector acc41 = FloatVector.zero(SPECIES);
+        FloatVector acc50 = FloatVector.zero(SPECIES);
+        FloatVector acc51 = FloatVector.zero(SPECIES);
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, pbi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, pbi + LANES);
