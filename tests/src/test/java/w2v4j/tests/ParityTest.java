@@ -34,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ParityTest {
     static final double TOLERANCE = 1e-4;
+    /** Worst relative error seen per case, printed so that runs report the margin, not just a pass. */
+    static final java.util.Map<String, Double> WORST = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     static Path fixtures() throws URISyntaxException {
         return Path.of(ParityTest.class.getResource("/parity").toURI());
@@ -83,6 +85,7 @@ class ParityTest {
                 if (ctc) compare(dir, "expected_logits_" + i + ".npy", o.logits()[i], o.frames()[i]);
             }
         }
+        System.out.printf("parity %-22s worst relative error %.2e (tolerance %.0e)%n", dir.getFileName(), WORST.get(dir.getFileName().toString()), TOLERANCE);
     }
 
     static void compare(Path dir, String file, float[] actual, int frames) throws IOException {
@@ -95,6 +98,7 @@ class ParityTest {
             maxRef = Math.max(maxRef, Math.abs(expected.data()[j]));
         }
         double rel = maxErr / maxRef;
+        WORST.merge(dir.getFileName().toString(), rel, Math::max);
         assertTrue(rel <= TOLERANCE, dir.getFileName() + "/" + file + ": relative error " + rel + " > " + TOLERANCE);
     }
 }
