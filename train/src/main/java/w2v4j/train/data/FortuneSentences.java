@@ -28,8 +28,8 @@ public final class FortuneSentences {
 
     public static final Path DEFAULT_DIR = Path.of("/usr/share/games/fortunes");
 
-    /** Words a second at espeak-ng's rate r is about r/60; letters a second measured ≈ 0.105·r. */
-    private static final double CHARS_PER_SECOND_PER_WPM = 0.105;
+    /** Words a second at espeak-ng's rate r is about r/60; letters a second measured ≈ 0.102·r. */
+    private static final double CHARS_PER_SECOND_PER_WPM = 0.102;
     /** Leading and trailing silence espeak-ng adds to every utterance, seconds. */
     private static final double SILENCE_SECONDS = 0.2;
 

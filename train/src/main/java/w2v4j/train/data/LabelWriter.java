@@ -48,6 +48,49 @@ public final class LabelWriter {
         return out.toString();
     }
 
+    /** What {@link #labelManifest} did: lines labelled, audio left out for want of a transcript, the dictionary. */
+    public record Result(int labelled, List<Path> leftOut, Map<String, Long> dictionary) {
+    }
+
+    /**
+     * Labels {@code DIR/SPLIT.tsv}: writes {@code SPLIT.wrd} and {@code SPLIT.ltr} in the order of the
+     * manifest, then rewrites {@code dict.ltr.txt} from all {@code .ltr} files of DIR. An audio file
+     * without transcript is an error, unless {@code skipMissing}: then it is left out and the
+     * {@code .tsv} is rewritten without it, so the three files stay aligned line by line.
+     */
+    public static Result labelManifest(Path dir, String split, Transcripts transcripts, boolean skipMissing) {
+        Path tsv = dir.resolve(split + ".tsv");
+        Manifest manifest = Manifest.read(tsv);
+        List<Manifest.Entry> kept = new ArrayList<>();
+        List<Path> leftOut = new ArrayList<>();
+        List<String> words = new ArrayList<>();
+        for (Manifest.Entry e : manifest.entries()) {
+            Path audio = manifest.audioPath(e);
+            Transcripts.Line line = transcripts.find(audio);
+            if (line == null) {
+                if (!skipMissing) throw W2vException.file(audio, "no transcript (listed in " + tsv + "; --skip-missing leaves such files out)");
+                leftOut.add(audio);
+                continue;
+            }
+            words.add(normalizeTranscript(line));
+            kept.add(e);
+        }
+        if (kept.isEmpty()) throw W2vException.file(tsv, "no audio file of this manifest has a transcript");
+        if (!leftOut.isEmpty()) new Manifest(manifest.root(), kept).write(tsv);
+        writeSplit(dir, split, words);
+        return new Result(kept.size(), leftOut, writeDictionaryFromFolder(dir));
+    }
+
+    /** The normalised words of a transcript; digits and letter-less lines are errors pointing at the line. */
+    static String normalizeTranscript(Transcripts.Line line) {
+        if (TextNormalizer.containsDigit(line.text())) {
+            throw new W2vException(line.where() + ": transcript has digits; write numbers out as they are spoken (\"" + line.text().strip() + "\")");
+        }
+        String words = TextNormalizer.normalize(line.text());
+        if (words.isEmpty()) throw new W2vException(line.where() + ": transcript has no letters");
+        return words;
+    }
+
     /** Writes {@code DIR/SPLIT.wrd} and {@code DIR/SPLIT.ltr}, one line per element of {@code words}. */
     public static void writeSplit(Path dir, String split, List<String> words) {
         List<String> ltr = new ArrayList<>(words.size());

@@ -11,6 +11,12 @@ import java.util.Locale;
  */
 public final class Progress {
 
+    /** Makes the report once the amount of work is known: {@code Progress::onStderr} or {@code Progress::silent}. */
+    @FunctionalInterface
+    public interface Factory {
+        Progress create(String task, String unit, long total);
+    }
+
     private final String task;
     private final String unit;
     private final long total;
