@@ -97,7 +97,8 @@ public final class SyntheticCorpus {
         }
     }
 
-    private record Spoken(Planned plan, long samples) {
+    /** A synthesised utterance: its plan and its length at 16 kHz (0 when discarded). */
+    record Spoken(Planned plan, long samples) {
         double seconds() {
             return samples / (double) SAMPLE_RATE;
         }
@@ -278,7 +279,7 @@ public final class SyntheticCorpus {
     }
 
     /** Splits by name in summary order; the labelled subsets are the first utterances of pretrain. */
-    private static Map<String, List<Spoken>> assignSplits(List<Spoken> kept) {
+    static Map<String, List<Spoken>> assignSplits(List<Spoken> kept) {
         Map<String, List<Spoken>> splits = new LinkedHashMap<>();
         for (String s : SPLITS) splits.put(s, new ArrayList<>());
         for (Spoken s : kept) splits.get(s.plan().split()).add(s);

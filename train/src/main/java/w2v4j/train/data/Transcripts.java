@@ -41,9 +41,15 @@ public final class Transcripts {
         return byAudioStem.size();
     }
 
-    /** The transcript of an audio file, or null. */
+    /** The transcript of an audio file, or null; a path through a link also matches its real path. */
     public Line find(Path audio) {
-        return byAudioStem.get(stem(audio));
+        Line line = byAudioStem.get(stem(audio));
+        if (line != null || !Files.exists(audio)) return line;
+        try {
+            return byAudioStem.get(stem(audio.toRealPath()));
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Reads transcripts from a {@code path<TAB>text} file, a {@code *.trans.txt} file, or a folder of them. */
@@ -70,7 +76,8 @@ public final class Transcripts {
     }
 
     private void readLibriSpeech(Path file) {
-        Path folder = realFolderOf(file);
+        Path folder = file.toAbsolutePath().getParent();
+        Path realFolder = realFolderOf(file);
         List<String> lines = readLines(file);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -78,11 +85,13 @@ public final class Transcripts {
             int space = line.indexOf(' ');
             String id = space < 0 ? line : line.substring(0, space);
             String text = space < 0 ? "" : line.substring(space + 1);
-            add(folder.resolve(id + ".flac"), new Line(text, file, i + 1));
+            Line transcript = new Line(text, file, i + 1);
+            add(folder.resolve(id + ".flac"), transcript);
+            if (!realFolder.equals(folder)) byAudioStem.put(stem(realFolder.resolve(id + ".flac")), transcript);
         }
     }
 
-    /** The real folder of a file, so a transcript folder reached through a link matches the manifest's real root. */
+    /** The real folder of a file: a transcript folder reached through a link still matches a manifest with the real root. */
     private static Path realFolderOf(Path file) {
         try {
             return file.toRealPath().getParent();
