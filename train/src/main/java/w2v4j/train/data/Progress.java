@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * A one-line progress report for long data jobs, e.g.
  * {@code synth 123/456 utt, 0.31 h, 2.1 utt/s, ETA 1m20s}. On a terminal the line is redrawn in
- * place a few times a second; otherwise (a log file, a pipe) a plain line is printed every few
+ * place (ANSI cursor-up) a few times a second; otherwise (a log file, a pipe) a plain line is printed every five
  * seconds so logs stay readable. Safe to call from several worker threads.
  */
 public final class Progress {
@@ -27,6 +27,7 @@ public final class Progress {
     private long done;
     private double audioSeconds;
     private long lastPrint;
+    private boolean drawn;
 
     /** Reports to {@code out} (usually stderr); {@code interactive} redraws one line with '\r'. */
     public Progress(String task, String unit, long total, PrintStream out, boolean interactive) {
@@ -41,7 +42,8 @@ public final class Progress {
 
     /** A progress report on stderr, redrawn in place when stderr is a terminal. */
     public static Progress onStderr(String task, String unit, long total) {
-        return new Progress(task, unit, total, System.err, System.console() != null);
+        java.io.Console console = System.console();
+        return new Progress(task, unit, total, System.err, console != null && console.isTerminal());
     }
 
     /** A progress report that prints nothing (tests, library callers). */
@@ -69,7 +71,10 @@ public final class Progress {
         if (out == null) return;
         String line = line();
         if (interactive) {
-            out.print("\r" + line + (last ? "\n" : ""));
+            // Redraw the previous line (cursor up, clear) but always end with a newline: the launcher
+            // filters stderr line by line, so a bare '\r' update would only show at the end.
+            out.print((drawn ? "\033[F" : "") + line + "\033[K\n");
+            drawn = true;
         } else {
             out.println(line);
         }

@@ -54,6 +54,7 @@ public final class Transcripts {
 
     /** Reads transcripts from a {@code path<TAB>text} file, a {@code *.trans.txt} file, or a folder of them. */
     public static Transcripts load(Path fileOrDir, Path manifestRoot) {
+        if (!Files.exists(fileOrDir)) throw W2vException.file(fileOrDir, "no such transcript file or folder");
         Transcripts t = new Transcripts();
         if (Files.isDirectory(fileOrDir)) {
             List<Path> files = transFiles(fileOrDir);
