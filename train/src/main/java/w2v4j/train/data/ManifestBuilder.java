@@ -6,6 +6,7 @@ import w2v4j.core.audio.AudioInfo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,9 +110,9 @@ public final class ManifestBuilder {
         }
     }
 
-    /** Regular files (links to files included) under root with one of the extensions, sorted by path. */
+    /** Regular files (links included; a link loop is an error) under root with one of the extensions, sorted by path. */
     private static List<Path> listAudio(Path root, Set<String> extensions) {
-        try (Stream<Path> s = Files.walk(root)) {
+        try (Stream<Path> s = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) { // linked sub-folders count, as with fairseq's glob
             return s.filter(p -> extensions.contains(extension(p)) && Files.isRegularFile(p)).sorted().toList();
         } catch (IOException | UncheckedIOException e) {
             throw W2vException.file(root, "cannot list: " + e.getMessage(), e);

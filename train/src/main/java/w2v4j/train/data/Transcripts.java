@@ -69,7 +69,7 @@ public final class Transcripts {
     }
 
     private static List<Path> transFiles(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
+        try (Stream<Path> s = Files.walk(dir.toRealPath())) { // a folder given as a link is walked too
             return s.filter(p -> p.getFileName().toString().endsWith(".trans.txt") && Files.isRegularFile(p)).sorted().toList();
         } catch (IOException e) {
             throw W2vException.file(dir, "cannot list: " + e.getMessage(), e);

@@ -72,6 +72,17 @@ class LabelWriterTest {
     }
 
     @Test
+    void transcriptFolderReachedThroughALinkMatchesTheRealManifestRoot() throws IOException {
+        Path chapter = Files.createDirectories(tmp.resolve("audio/19/198"));
+        Files.writeString(chapter.resolve("19-198.trans.txt"), "19-198-0000 HE WAS NOT\n");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("audio"));
+        Path dir = manifest("dev", "19/198/19-198-0000.flac");
+
+        LabelWriter.labelManifest(dir, "dev", Transcripts.load(link, tmp.resolve("audio")), false);
+        assertEquals(List.of("HE WAS NOT"), Files.readAllLines(dir.resolve("dev.wrd")));
+    }
+
+    @Test
     void missingTranscriptNamesTheAudioOrIsSkipped() throws IOException {
         Path dir = manifest("train", "x.wav", "y.wav", "z.wav");
         Path transcripts = tmp.resolve("text.tsv");
