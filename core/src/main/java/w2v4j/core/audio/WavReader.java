@@ -37,7 +37,7 @@ public final class WavReader {
         try {
             Layout layout = layout(ch, p);
             long samples = layout.info().frames() * layout.info().channels();
-            if (samples > Integer.MAX_VALUE - 16) {
+            if (samples > Integer.MAX_VALUE - 16 || layout.info().frames() * layout.blockAlign() > Integer.MAX_VALUE - 16) {
                 throw W2vException.file(p, "too long to decode into memory (" + samples + " samples)");
             }
             int bytes = (int) (layout.info().frames() * layout.blockAlign());

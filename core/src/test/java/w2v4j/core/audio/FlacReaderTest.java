@@ -19,9 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import w2v4j.core.W2vException;
 
 /**
- * The fixtures under resources/audio were made with sox (libFLAC): each NAME.flac has NAME.wav, the same samples
- * decoded by libFLAC. They cover LPC (-C 8), fixed predictors (-C 0), all stereo modes, 16 and 24 bits, digital
- * silence (CONSTANT subframes) and wasted bits (8-bit content in a 16-bit stream).
+ * The fixtures under resources/audio were made with sox and flac 1.4 (libFLAC): each NAME.flac has NAME.wav, the
+ * same samples decoded by libFLAC. Together (checked with flac --analyze) they cover CONSTANT (digital silence),
+ * VERBATIM (full-scale noise), FIXED and LPC subframes, 4- and 5-bit Rice parameters, independent, left/side,
+ * right/side and mid/side stereo, 16 and 24 bits, and wasted bits (8-bit content in a 16-bit stream).
  */
 class FlacReaderTest {
     @TempDir
@@ -36,7 +37,7 @@ class FlacReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mono16", "stereo16", "stereo24", "mono24_fixed", "wasted16"})
+    @ValueSource(strings = {"mono16", "stereo16", "stereo24", "mono24_fixed", "wasted16", "stereo24_modes"})
     void decodesLikeLibFlac(String name) {
         DecodedAudio flac = AudioFiles.read(resource(name + ".flac"));
         DecodedAudio wav = AudioFiles.read(resource(name + ".wav"));
