@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import w2v4j.core.W2vException;
 import w2v4j.train.data.FortuneSentences;
 import w2v4j.train.data.LabelWriter;
 import w2v4j.train.data.Manifest;
@@ -134,7 +135,7 @@ public final class DataCommand implements Runnable {
 
         @Override
         public void run() {
-            if (!(hours > 0 && hours <= 1000)) throw new w2v4j.core.W2vException("--hours must be in (0, 1000], got " + hours);
+            if (!(hours > 0 && hours <= 1000)) throw new W2vException("--hours must be in (0, 1000], got " + hours);
             long start = System.nanoTime();
             SyntheticCorpus.Summary s = SyntheticCorpus.generate(
                     new SyntheticCorpus.Options(out, hours, seed, threads, fortunes, espeak), Progress::onStderr);

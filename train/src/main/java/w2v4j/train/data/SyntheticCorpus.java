@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -142,7 +143,7 @@ public final class SyntheticCorpus {
 
     /** Adds utterances to {@code split} until their estimated duration reaches {@code seconds} (at least one). */
     private static void fill(List<Planned> out, String split, double seconds, VoiceCursor voices,
-                             java.util.function.Supplier<String> sentences, Random rng) {
+                             Supplier<String> sentences, Random rng) {
         double planned = 0;
         do {
             String text = sentences.get();
