@@ -14,12 +14,16 @@ public final class ConvWeights {
 
     /** {@code [cOut, cInPerGroup, kernel]} (PyTorch) to {@code [cOut, kernel, cInPerGroup]}. */
     public static float[] pack(float[] torchWeight, int cOut, int cInPerGroup, int kernel) {
+        return packInto(new float[torchWeight.length], torchWeight, cOut, cInPerGroup, kernel);
+    }
+
+    /** {@link #pack} into an existing array (reused across optimizer steps); returns {@code packed}. */
+    public static float[] packInto(float[] packed, float[] torchWeight, int cOut, int cInPerGroup, int kernel) {
         int per = cInPerGroup * kernel;
-        if (torchWeight.length != (long) cOut * per) {
-            throw new IllegalArgumentException("conv weight has " + torchWeight.length + " values, expected "
-                    + cOut + "*" + cInPerGroup + "*" + kernel);
+        if (torchWeight.length != (long) cOut * per || packed.length != torchWeight.length) {
+            throw new IllegalArgumentException("conv weight has " + torchWeight.length + " values (packed buffer "
+                    + packed.length + "), expected " + cOut + "*" + cInPerGroup + "*" + kernel);
         }
-        float[] packed = new float[torchWeight.length];
         for (int o = 0; o < cOut; o++) {
             int base = o * per;
             for (int c = 0; c < cInPerGroup; c++) {
@@ -33,16 +37,21 @@ public final class ConvWeights {
 
     /** The inverse of {@link #pack}: {@code [cOut, kernel, cInPerGroup]} back to PyTorch's layout. */
     public static float[] unpack(float[] packed, int cOut, int cInPerGroup, int kernel) {
-        int per = cInPerGroup * kernel;
         float[] torch = new float[packed.length];
+        addUnpacked(torch, packed, cOut, cInPerGroup, kernel);
+        return torch;
+    }
+
+    /** {@code torch += unpack(packed)}: folds a packed-layout gradient into a PyTorch-layout one. */
+    public static void addUnpacked(float[] torch, float[] packed, int cOut, int cInPerGroup, int kernel) {
+        int per = cInPerGroup * kernel;
         for (int o = 0; o < cOut; o++) {
             int base = o * per;
             for (int c = 0; c < cInPerGroup; c++) {
                 for (int k = 0; k < kernel; k++) {
-                    torch[base + c * kernel + k] = packed[base + k * cInPerGroup + c];
+                    torch[base + c * kernel + k] += packed[base + k * cInPerGroup + c];
                 }
             }
         }
-        return torch;
     }
 }
