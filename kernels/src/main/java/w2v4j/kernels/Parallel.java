@@ -77,7 +77,6 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        @SuppressWarnings("unchecked")
         Future<?>[] futures = new Future<?>[chunks - 1];
         for (int c = 0; c < chunks - 1; c++) {
             int start = chunkStart(n, chunks, c), end = chunkStart(n, chunks, c + 1);

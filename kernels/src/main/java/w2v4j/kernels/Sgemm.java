@@ -23,9 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * front instead, and partial edge tiles go through a scratch tile so that the micro-kernel has
  * no branches at all.
  *
- * <p>Threads split the columns of C (each owns whole NR strips, so no two threads write the same
- * cache line except at strip boundaries inside a row, which they never write at the same time in
- * practice), or the rows when there are too few columns. Each thread has its own packing buffers
+ * <p>Threads split the columns of C into whole NR-column strips (128 bytes, two cache lines, so
+ * threads share a line of C only at a strip boundary of a row that is not 64-byte aligned), or
+ * the rows when there are too few columns. Each thread has its own packing buffers
  * (a thread-local {@link Workspace}, allocated once), so steady-state calls allocate nothing but
  * the task objects of the parallel loop ({@link #sgemmSerial} allocates nothing).
  */

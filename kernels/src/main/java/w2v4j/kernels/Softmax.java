@@ -8,7 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Row softmax in place on {@code x[off, off + n)}: subtract the row maximum (so exp never
  * overflows and the largest term is exactly 1), exponentiate, divide by the sum. The fast path
  * uses the Vector API's {@code EXP} (an SVML intrinsic on x86, within about 1 ulp of
- * {@link Math#exp}); {@link #reference} is the scalar version.
+ * {@link Math#exp}; once C2 has compiled it, ~0.2 ns a lane against ~4 ns for scalar
+ * {@code Math.exp}, but interpreted it is far slower, so judge it only after warm-up);
+ * {@link #reference} is the scalar version.
  */
 public final class Softmax {
 
