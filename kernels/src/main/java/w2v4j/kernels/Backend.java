@@ -6,6 +6,11 @@ package w2v4j.kernels;
  * Implementations must not keep references to the arrays between calls (an accelerated backend
  * may cache device copies of arrays it is told are constant, see {@link #constant}).
  *
+ * <p>Training: every {@code ...Backward} method ACCUMULATES ({@code +=}) into each gradient output
+ * (llm.c's convention; callers zero the buffers), and a null gradient output means "not needed"
+ * (its work is skipped). The training forwards that save statistics give bitwise the same outputs
+ * as the inference forwards.
+ *
  * <p>The pure-Java backend ({@code java}) is the default and the oracle every other backend is
  * tested against.
  */
@@ -72,6 +77,82 @@ public interface Backend extends AutoCloseable {
      */
     void attention(float[] out, float[] q, float[] k, float[] v, int batch, int t, int heads, int headDim,
                    int[] validLength);
+
+    // ---- training: forwards that keep what the backward needs, and the backwards ----
+
+    /** LayerNorm that also saves per-row mean and reciprocal std (each {@code [rows]}) for the backward. */
+    void layerNorm(float[] out, int outOff, float[] inp, int inpOff, float[] gamma, float[] beta,
+                   int rows, int dim, float eps, float[] mean, float[] rstd);
+
+    /** Gradients of {@link #layerNorm(float[], int, float[], int, float[], float[], int, int, float, float[], float[])}. */
+    void layerNormBackward(float[] dInp, int dInpOff, float[] dGamma, float[] dBeta, float[] dOut, int dOutOff,
+                           float[] inp, int inpOff, float[] gamma, float[] mean, float[] rstd, int rows, int dim);
+
+    /**
+     * Out-of-place GroupNorm for training: {@code out = GN(inp)} over the first {@code tValid}
+     * frames (frames {@code >= tValid} set to 0), saving mean and reciprocal std per group
+     * ({@code [groups]}).
+     */
+    void groupNorm(float[] out, float[] inp, float[] gamma, float[] beta, int t, int tValid, int channels,
+                   int groups, float eps, float[] mean, float[] rstd);
+
+    /** Gradients of the training {@code groupNorm}; padded frames get no input gradient. */
+    void groupNormBackward(float[] dInp, float[] dGamma, float[] dBeta, float[] dOut, float[] inp, float[] gamma,
+                           float[] mean, float[] rstd, int t, int tValid, int channels, int groups);
+
+    /** Out-of-place exact GELU (the training forward keeps its input). */
+    void gelu(float[] out, int outOff, float[] inp, int inpOff, int n);
+
+    /** {@code dInp += dOut * gelu'(inp)}. */
+    void geluBackward(float[] dInp, int dInpOff, float[] dOut, int dOutOff, float[] inp, int inpOff, int n);
+
+    /**
+     * Gradients of {@link #linear}: {@code dInp += dOut . W}, {@code dWeight += dOut^T . inp},
+     * {@code dBias += column sums of dOut}; {@code dOut [rows, outDim]}, {@code inp [rows, inDim]},
+     * {@code W [outDim, inDim]}.
+     */
+    void linearBackward(float[] dInp, int dInpOff, float[] dWeight, float[] dBias, float[] dOut, int dOutOff,
+                        float[] inp, int inpOff, float[] weight, int rows, int inDim, int outDim);
+
+    /**
+     * Gradients of {@link #conv1d} (same shapes and semantics): {@code dInp [tIn, cIn]},
+     * {@code dPackedWeight [cOut, kernel, cIn/groups]}, {@code dBias [cOut]}. With {@code dInp} null
+     * (the first layer, whose input is the waveform) no input-gradient work is done.
+     */
+    void conv1dBackward(float[] dInp, float[] dPackedWeight, float[] dBias, float[] dOut, float[] inp,
+                        float[] packedWeight, int tIn, int cIn, int cOut, int kernel, int stride, int padding,
+                        int groups);
+
+    /**
+     * {@link #attention} that also saves the log-sum-exp of each score row
+     * ({@code lse [batch*heads*t]}, index {@code (b*heads + h)*t + i}) for a memory-light backward.
+     */
+    void attention(float[] out, float[] q, float[] k, float[] v, int batch, int t, int heads, int headDim,
+                   int[] validLength, float[] lse);
+
+    /**
+     * Backward of {@link #attention} that recomputes the probabilities from {@code q, k} and
+     * {@code lse} (never storing a T x T matrix for the whole batch). With
+     * {@code P = softmax(Q K^T * scale)} masked: {@code dV += P^T dO}; {@code dP = dO V^T};
+     * {@code dS = P o (dP - rowsum(dO o O))}; {@code dQ += dS K * scale};
+     * {@code dK += dS^T Q * scale}. {@code out} is the forward's output.
+     */
+    void attentionBackward(float[] dQ, float[] dK, float[] dV, float[] dOut, float[] q, float[] k, float[] v,
+                           float[] out, float[] lse, int batch, int t, int heads, int headDim, int[] validLength);
+
+    /**
+     * Inverted dropout in place: {@code x[i] = keep(i) ? x[i]/(1-p) : 0}, where {@code keep(i)} is a
+     * counter-based hash of {@code (seed, i)} (i relative to {@code off}), so the backward
+     * regenerates the same mask without storage (the same call on the gradient) and the result
+     * does not depend on the thread count. {@code p == 0} is a no-op.
+     */
+    void dropout(float[] x, int off, int n, float p, long seed);
+
+    /** Sum of squares with double accumulation, for gradient norms and penalties. */
+    double sumSquares(float[] x, int off, int n);
+
+    /** {@code x[i] *= s}. */
+    void scale(float[] x, int off, int n, float s);
 
     /**
      * Tells the backend that {@code array} holds parameters that will not change until

@@ -66,4 +66,84 @@ public final class JavaBackend implements Backend {
                           int[] validLength) {
         Attention.attention(out, q, k, v, batch, t, heads, headDim, validLength);
     }
+
+    @Override
+    public void layerNorm(float[] out, int outOff, float[] inp, int inpOff, float[] gamma, float[] beta,
+                          int rows, int dim, float eps, float[] mean, float[] rstd) {
+        LayerNorm.layerNorm(out, outOff, inp, inpOff, gamma, beta, rows, dim, eps, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(float[] dInp, int dInpOff, float[] dGamma, float[] dBeta, float[] dOut,
+                                  int dOutOff, float[] inp, int inpOff, float[] gamma, float[] mean, float[] rstd,
+                                  int rows, int dim) {
+        LayerNorm.layerNormBackward(dInp, dInpOff, dGamma, dBeta, dOut, dOutOff, inp, inpOff, gamma, mean, rstd,
+                rows, dim);
+    }
+
+    @Override
+    public void groupNorm(float[] out, float[] inp, float[] gamma, float[] beta, int t, int tValid, int channels,
+                          int groups, float eps, float[] mean, float[] rstd) {
+        GroupNorm.groupNorm(out, inp, gamma, beta, t, tValid, channels, groups, eps, mean, rstd);
+    }
+
+    @Override
+    public void groupNormBackward(float[] dInp, float[] dGamma, float[] dBeta, float[] dOut, float[] inp,
+                                  float[] gamma, float[] mean, float[] rstd, int t, int tValid, int channels,
+                                  int groups) {
+        GroupNorm.groupNormBackward(dInp, dGamma, dBeta, dOut, inp, gamma, mean, rstd, t, tValid, channels, groups);
+    }
+
+    @Override
+    public void gelu(float[] out, int outOff, float[] inp, int inpOff, int n) {
+        Gelu.gelu(out, outOff, inp, inpOff, n);
+    }
+
+    @Override
+    public void geluBackward(float[] dInp, int dInpOff, float[] dOut, int dOutOff, float[] inp, int inpOff, int n) {
+        Gelu.geluBackward(dInp, dInpOff, dOut, dOutOff, inp, inpOff, n);
+    }
+
+    @Override
+    public void linearBackward(float[] dInp, int dInpOff, float[] dWeight, float[] dBias, float[] dOut, int dOutOff,
+                               float[] inp, int inpOff, float[] weight, int rows, int inDim, int outDim) {
+        Linear.linearBackward(dInp, dInpOff, dWeight, dBias, dOut, dOutOff, inp, inpOff, weight, rows, inDim,
+                outDim);
+    }
+
+    @Override
+    public void conv1dBackward(float[] dInp, float[] dPackedWeight, float[] dBias, float[] dOut, float[] inp,
+                               float[] packedWeight, int tIn, int cIn, int cOut, int kernel, int stride, int padding,
+                               int groups) {
+        Conv1d.conv1dBackward(dInp, dPackedWeight, dBias, dOut, inp, packedWeight, tIn, cIn, cOut, kernel, stride,
+                padding, groups);
+    }
+
+    @Override
+    public void attention(float[] out, float[] q, float[] k, float[] v, int batch, int t, int heads, int headDim,
+                          int[] validLength, float[] lse) {
+        Attention.attention(out, q, k, v, batch, t, heads, headDim, validLength, lse);
+    }
+
+    @Override
+    public void attentionBackward(float[] dQ, float[] dK, float[] dV, float[] dOut, float[] q, float[] k,
+                                  float[] v, float[] out, float[] lse, int batch, int t, int heads, int headDim,
+                                  int[] validLength) {
+        Attention.attentionBackward(dQ, dK, dV, dOut, q, k, v, out, lse, batch, t, heads, headDim, validLength);
+    }
+
+    @Override
+    public void dropout(float[] x, int off, int n, float p, long seed) {
+        Dropout.dropout(x, off, n, p, seed);
+    }
+
+    @Override
+    public double sumSquares(float[] x, int off, int n) {
+        return Scale.sumSquares(x, off, n);
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float s) {
+        Scale.scale(x, off, n, s);
+    }
 }

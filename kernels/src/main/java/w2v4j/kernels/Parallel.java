@@ -116,6 +116,22 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Runs {@code body} on the calling thread with every {@link #forRange} inside it serial, as if
+     * it were nested in a parallel loop (for callers that parallelise outside the kernels, and for
+     * single-threaded measurements).
+     */
+    public static void serially(Runnable body) {
+        boolean[] inside = INSIDE.get();
+        boolean was = inside[0];
+        inside[0] = true;
+        try {
+            body.run();
+        } finally {
+            inside[0] = was;
+        }
+    }
+
     private static void runInside(RangeBody body, int start, int end) {
         boolean[] inside = INSIDE.get();
         inside[0] = true;

@@ -19,9 +19,13 @@ public final class Softmax {
     private Softmax() {
     }
 
-    public static void softmax(float[] x, int off, int n) {
+    /**
+     * Returns the row's log-sum-exp {@code max + log(sum exp(x - max))} (what the attention backward
+     * needs to recompute the probabilities); NEGATIVE_INFINITY for an empty row.
+     */
+    public static float softmax(float[] x, int off, int n) {
         if (n <= 0) {
-            return;
+            return Float.NEGATIVE_INFINITY;
         }
         int upper = S.loopBound(n), i = 0;
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -53,6 +57,7 @@ public final class Softmax {
         for (; i < n; i++) {
             x[off + i] *= invSum;
         }
+        return max + (float) Math.log(sum);
     }
 
     /** Scalar softmax (double sum), for tests. */
