@@ -162,6 +162,8 @@ def step(case, model, extra, waves, mask, negatives, noise, fgm):
 def run_with_grads(case, w, dtype, waves, mask, negatives, noise, fgm, gelu_workaround=True):
     model, extra = build(case, w, dtype, gelu_workaround)
     out, mid = step(case, model, extra, waves, mask, negatives, noise, fgm)
+    mid["raw"].retain_grad()  # d loss / d raw (downstream of GradMultiply, i.e. not scaled by fgm)
+    mid["normed"].retain_grad()
     out["loss"].backward()
     grads = {}
     for k, p in named_params(case, model, extra).items():
@@ -417,7 +419,43 @@ def compute_and_check(case, d, verbose=False):
     print(f"  finite differences (f64, h={h}) on {len(fd_params)} params x 2 entries: worst |fd-ag|/max|g| "
           f"{fd_worst:.1e}")
 
-    ok = same and np_gap < 1e-10 and wa_err < 1e-12 and enc_err < 1e-12 and other_err == 0.0 and fd_worst < 1e-6 \
+    # (4b) feature encoder: the loss is not FD-checkable there (straight-through), so check the chain rule
+    #      split instead: grad(theta) == fgm * d/dtheta <feature_extractor(wave; theta), dloss/draw>, with the
+    #      right-hand side by central differences (the feature extractor alone is smooth).
+    #      Same for feature_projection.layer_norm (upstream of the quantizer too): FD of <LN(raw), dloss/dnormed>.
+    g_raw = mid64["raw"].grad.detach().clone()
+    g_normed = mid64["normed"].grad.detach().clone()
+    raw_fixed = mid64["raw"].detach()
+    xw = torch.from_numpy(np.stack(x64))
+    enc_worst = 0.0
+    enc_params = [k for k in g64 if k.startswith("wav2vec2.feature_extractor.")]
+    ln_params = ["wav2vec2.feature_projection.layer_norm.weight", "wav2vec2.feature_projection.layer_norm.bias"]
+    for k in enc_params + ln_params:
+        if k in ln_params:
+            f, scale = (lambda: (model.encoder.feature_projection.layer_norm(raw_fixed) * g_normed).sum().item()), 1.0
+        else:
+            f, scale = (lambda: (model.feature_extractor(xw, None)[0] * g_raw).sum().item()), fgm
+        p = params[k]
+        g = g64[k].numpy()
+        for fi in (int(np.argmax(np.abs(g))), int(rng.integers(g.size))):
+            idx = np.unravel_index(fi, g.shape)
+            vals = []
+            for sgn in (1, -1):
+                with torch.no_grad():
+                    orig = p[idx].item()
+                    p[idx] = orig + sgn * h
+                    vals.append(f())
+                    p[idx] = orig
+            fd = scale * (vals[0] - vals[1]) / (2 * h)
+            err = abs(fd - g[idx]) / np.abs(g).max()
+            enc_worst = max(enc_worst, err)
+            if verbose:
+                print(f"    FD-VJP {k}{list(idx)}: fgm*fd {fd:.10e} autograd {g[idx]:.10e} err/max|g| {err:.1e}")
+    print(f"  feature encoder + feature_projection.layer_norm (chain-rule split): grad vs (fgm x) FD of "
+          f"<features, dloss/dfeatures> on all {len(enc_params)} encoder tensors + 2 LN tensors x 2 entries: "
+          f"worst |fd-ag|/max|g| {enc_worst:.1e}")
+
+    ok = same and np_gap < 1e-10 and wa_err < 1e-12 and enc_err < 1e-12 and other_err == 0.0 and fd_worst < 1e-6 and enc_worst < 1e-6 \
         and max(gaps.values()) < 1e-3
     meta["zero_grad_tensors"] = zero
     return ok, sc64, sc32, g64, g32, gaps, out64, mid64, meta
