@@ -70,6 +70,12 @@ def sample_negatives(rng, utt_of_step, k, cross_k):
     return out
 
 
+def _f32(t):
+    """fairseq's `.float()` (upcast for fp16 training); float64 inputs stay float64 so that
+    make_pretrain_fixtures.py can run this same function as a float64 reference."""
+    return t if t.dtype == torch.float64 else t.float()
+
+
 def objective(inp, prm, cfg, noise):
     """Returns dict of outputs; leaves in inp/prm get .grad after backward."""
     rows = torch.from_numpy(inp["rows"]).long()
@@ -79,9 +85,9 @@ def objective(inp, prm, cfg, noise):
     lg = (x @ prm["wp_w"].t() + prm["wp_b"]).view(n * G, V)
     _, k = lg.max(-1)
     hard_x = lg.new_zeros(*lg.shape).scatter_(-1, k.view(-1, 1), 1.0).view(n, G, -1)
-    hard_probs = torch.mean(hard_x.float(), dim=0)
+    hard_probs = torch.mean(_f32(hard_x), dim=0)
     code_ppl = torch.exp(-torch.sum(hard_probs * torch.log(hard_probs + 1e-7), dim=-1)).sum()
-    avg_probs = torch.softmax(lg.view(n, G, -1).float(), dim=-1).mean(dim=0)
+    avg_probs = torch.softmax(_f32(lg.view(n, G, -1)), dim=-1).mean(dim=0)
     prob_ppl = torch.exp(-torch.sum(avg_probs * torch.log(avg_probs + 1e-7), dim=-1)).sum()
     if noise is not None:
         # F.gumbel_softmax(hard=True) with the noise given instead of drawn
@@ -105,13 +111,13 @@ def objective(inp, prm, cfg, noise):
     # compute_preds
     neg_is_pos = (y.unsqueeze(1) == negs).all(-1)
     targets = torch.cat([y.unsqueeze(1), negs], dim=1)
-    logits = torch.cosine_similarity(c.unsqueeze(1).float(), targets.float(), dim=-1)
+    logits = torch.cosine_similarity(_f32(c.unsqueeze(1)), _f32(targets), dim=-1)
     logits = logits / KAPPA
     logits = torch.cat([logits[:, :1], logits[:, 1:].masked_fill(neg_is_pos, float("-inf"))], dim=1)
     # wav2vec_criterion
     ce_sum = F.cross_entropy(logits, torch.zeros(n, dtype=torch.long), reduction="sum")
     diversity = (G * V - prob_ppl) / (G * V)
-    pen = inp["raw"].float().pow(2).mean()
+    pen = _f32(inp["raw"]).pow(2).mean()
     loss = ce_sum / n + ALPHA * diversity + cfg["beta"] * pen
     amax = logits.argmax(-1) == 0
     amin = logits.argmin(-1) == 0
