@@ -67,7 +67,8 @@ public final class FeatureEncoder {
     void pack() {
         for (int i = 0; i < layers; i++) {
             int cIn = i == 0 ? 1 : dim[i - 1];
-            packed[i] = ConvWeights.pack(weight[i].value, dim[i], cIn, kernel[i]);
+            packed[i] = packed[i] == null ? ConvWeights.pack(weight[i].value, dim[i], cIn, kernel[i])
+                    : ConvWeights.packInto(packed[i], weight[i].value, dim[i], cIn, kernel[i]);
         }
     }
 
@@ -104,5 +105,111 @@ public final class FeatureEncoder {
             out = out == bufA ? bufB : bufA;
         }
         return in;
+    }
+
+    /** Activations of one utterance saved by {@link #forwardTrain} for {@link #backward}. */
+    static final class Saved {
+        float[] input;
+        final int[] t;
+        final float[][] pre, normed, act, mean, rstd;
+
+        Saved(int layers) {
+            t = new int[layers + 1];
+            pre = new float[layers][];
+            normed = new float[layers][];
+            act = new float[layers][];
+            mean = new float[layers][];
+            rstd = new float[layers][];
+        }
+
+        /** The encoder's output {@code [frames, outputDim]}. */
+        float[] output() {
+            return act[act.length - 1];
+        }
+    }
+
+    /** Training forward of one utterance, keeping every block's pre-activation and norm statistics. */
+    Saved forwardTrain(Backend be, float[] wave, int samples, Workspace ws) {
+        Saved s = new Saved(layers);
+        s.input = wave;
+        s.t[0] = samples;
+        float[] in = wave;
+        for (int i = 0; i < layers; i++) {
+            int cIn = i == 0 ? 1 : dim[i - 1];
+            int tIn = s.t[i], tOut = (tIn - kernel[i]) / stride[i] + 1, n = tOut * dim[i];
+            s.t[i + 1] = tOut;
+            float[] pre = ws.next(n);
+            be.conv1d(pre, in, packed[i], bias[i] == null ? null : bias[i].value, tIn, cIn, dim[i], kernel[i], stride[i], 0, 1);
+            s.pre[i] = pre;
+            float[] activationInput = pre;
+            if (layerNormMode) {
+                s.normed[i] = ws.next(n);
+                s.mean[i] = ws.next(tOut);
+                s.rstd[i] = ws.next(tOut);
+                be.layerNorm(s.normed[i], 0, pre, 0, normWeight[i].value, normBias[i].value, tOut, dim[i], eps, s.mean[i], s.rstd[i]);
+                activationInput = s.normed[i];
+            } else if (i == 0) {
+                s.normed[i] = ws.next(n);
+                s.mean[i] = ws.next(dim[i]);
+                s.rstd[i] = ws.next(dim[i]);
+                be.groupNorm(s.normed[i], pre, normWeight[i].value, normBias[i].value, tOut, tOut, dim[i], dim[i], eps, s.mean[i], s.rstd[i]);
+                activationInput = s.normed[i];
+            }
+            s.act[i] = ws.next(n);
+            be.gelu(s.act[i], 0, activationInput, 0, n);
+            in = s.act[i];
+        }
+        return s;
+    }
+
+    /**
+     * Backward of one utterance from {@code dOut[frames, outputDim]} (at {@code dOutOff}); accumulates
+     * into the norm parameters' and biases' grads, and into {@code dPacked[i]} for the conv weights
+     * (packed layout; see {@link #addPackedGrads}).
+     */
+    void backward(Backend be, Saved s, float[] dOut, int dOutOff, Workspace ws, float[][] dPacked) {
+        int last = layers - 1;
+        int n0 = s.t[layers] * dim[last];
+        float[] dAct = ws.next(n0);
+        System.arraycopy(dOut, dOutOff, dAct, 0, n0);
+        for (int i = last; i >= 0; i--) {
+            int cIn = i == 0 ? 1 : dim[i - 1];
+            int tIn = s.t[i], tOut = s.t[i + 1], n = tOut * dim[i];
+            float[] dPre = ws.zeroed(n);
+            if (s.normed[i] != null) {
+                float[] dNormed = ws.zeroed(n);
+                be.geluBackward(dNormed, 0, dAct, 0, s.normed[i], 0, n);
+                if (layerNormMode) {
+                    be.layerNormBackward(dPre, 0, normWeight[i].grad(), normBias[i].grad(), dNormed, 0, s.pre[i], 0,
+                            normWeight[i].value, s.mean[i], s.rstd[i], tOut, dim[i]);
+                } else {
+                    be.groupNormBackward(dPre, normWeight[i].grad(), normBias[i].grad(), dNormed, s.pre[i], normWeight[i].value,
+                            s.mean[i], s.rstd[i], tOut, tOut, dim[i], dim[i]);
+                }
+            } else {
+                be.geluBackward(dPre, 0, dAct, 0, s.pre[i], 0, n);
+            }
+            float[] in = i == 0 ? s.input : s.act[i - 1];
+            float[] dIn = i == 0 ? null : ws.zeroed(tIn * cIn);
+            be.conv1dBackward(dIn, dPacked[i], bias[i] == null ? null : bias[i].grad(), dPre, in, packed[i],
+                    tIn, cIn, dim[i], kernel[i], stride[i], 0, 1);
+            dAct = dIn;
+        }
+    }
+
+    /** Packed-layout gradient buffers, one per layer, zeroed. */
+    float[][] newPackedGrads() {
+        float[][] g = new float[layers][];
+        for (int i = 0; i < layers; i++) g[i] = new float[packed[i].length];
+        return g;
+    }
+
+    /** Adds packed conv-weight gradients into the parameters' grads (PyTorch layout) and zeroes them. */
+    void addPackedGrads(float[][] dPacked) {
+        for (int i = 0; i < layers; i++) {
+            int cIn = i == 0 ? 1 : dim[i - 1];
+            ConvWeights.addUnpacked(weight[i].grad(), dPacked[i], dim[i], cIn, kernel[i]);
+            java.util.Arrays.fill(dPacked[i], 0f);
+        }
     }
 }

@@ -43,7 +43,7 @@ public final class PositionalConvEmbedding {
 
     void pack() {
         float[] w = effectiveWeight(weightG.value, weightV.value, dim * (dim / groups), kernel);
-        packed = ConvWeights.pack(w, dim, dim / groups, kernel);
+        packed = packed == null ? ConvWeights.pack(w, dim, dim / groups, kernel) : ConvWeights.packInto(packed, w, dim, dim / groups, kernel);
     }
 
     /** Output frames of the convolution before the even-kernel trim: {@code T + 2*(K/2) - K + 1}. */
@@ -60,5 +60,61 @@ public final class PositionalConvEmbedding {
         be.conv1d(scratch, seq, packed, bias.value, t, dim, dim, kernel, 1, kernel / 2, groups);
         be.gelu(scratch, 0, t * dim);
         be.add(x, off, scratch, 0, t * dim);
+    }
+
+    /** Input and pre-activation of one utterance, saved for the backward. */
+    record Saved(int offset, int t, float[] input, float[] pre) {
+    }
+
+    /** Training forward: like {@link #forward} but keeps the conv input and pre-GELU output. */
+    Saved forwardTrain(Backend be, float[] x, int off, int t, Workspace ws) {
+        float[] in = ws.next(t * dim);
+        System.arraycopy(x, off, in, 0, t * dim);
+        float[] pre = ws.next(convFrames(t) * dim);
+        be.conv1d(pre, in, packed, bias.value, t, dim, dim, kernel, 1, kernel / 2, groups);
+        float[] act = ws.next(t * dim);
+        be.gelu(act, 0, pre, 0, t * dim);
+        be.add(x, off, act, 0, t * dim);
+        return new Saved(off, t, in, pre);
+    }
+
+    /**
+     * Adds the conv path's gradient into {@code dX} (which already carries the residual path), the
+     * bias grad into {@code bias}, and the effective-weight grad (packed) into {@code dPacked}.
+     */
+    void backward(Backend be, Saved s, float[] dX, Workspace ws, float[] dPacked) {
+        int n = s.t() * dim, frames = convFrames(s.t());
+        // the trimmed last frame (even kernels) gets no gradient: dPre beyond t rows stays zero
+        float[] dPre = ws.zeroed(frames * dim);
+        be.geluBackward(dPre, 0, dX, s.offset(), s.pre(), 0, n);
+        float[] dIn = ws.zeroed(n);
+        be.conv1dBackward(dIn, dPacked, bias.grad(), dPre, s.input(), packed, s.t(), dim, dim, kernel, 1, kernel / 2, groups);
+        be.add(dX, s.offset(), dIn, 0, n);
+    }
+
+    /**
+     * Backward of the weight norm {@code w_k = g_k v_k / ||v_k||}: with {@code s_k = <dW_k, v_k>},
+     * {@code dg_k = s_k / ||v_k||} and {@code dv_k = (g_k / ||v_k||) (dW_k - s_k v_k / ||v_k||^2)}.
+     * Accumulates into g's and v's grads; {@code dPacked} is zeroed afterwards.
+     */
+    void weightNormBackward(float[] dPacked) {
+        int rows = dim * (dim / groups);
+        float[] dW = ConvWeights.unpack(dPacked, dim, dim / groups, kernel);
+        float[] v = weightV.value, g = weightG.value, dv = weightV.grad(), dg = weightG.grad();
+        double[] norm2 = new double[kernel], dot = new double[kernel];
+        for (int r = 0; r < rows; r++)
+            for (int k = 0; k < kernel; k++) {
+                double x = v[r * kernel + k];
+                norm2[k] += x * x;
+                dot[k] += dW[r * kernel + k] * x;
+            }
+        for (int k = 0; k < kernel; k++) dg[k] += (float) (dot[k] / Math.sqrt(norm2[k]));
+        for (int r = 0; r < rows; r++)
+            for (int k = 0; k < kernel; k++) {
+                int i = r * kernel + k;
+                double nk = Math.sqrt(norm2[k]);
+                dv[i] += (float) (g[k] / nk * (dW[i] - dot[k] * v[i] / norm2[k]));
+            }
+        java.util.Arrays.fill(dPacked, 0f);
     }
 }

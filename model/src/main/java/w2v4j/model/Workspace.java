@@ -1,0 +1,46 @@
+package w2v4j.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A bump allocator over persistent arrays: {@link #reset()} at the start of a step, then each
+ * {@link #next} hands out the next array, grown only when a larger shape arrives. A training step
+ * asks for its buffers in the same order every time, so after the first step of a given batch
+ * shape nothing is allocated. Arrays may be longer than asked for; callers pass explicit sizes.
+ */
+public final class Workspace {
+    private final List<float[]> slots = new ArrayList<>();
+    private int used;
+
+    public void reset() {
+        used = 0;
+    }
+
+    /** An array of at least {@code n} floats with unspecified contents. */
+    public float[] next(int n) {
+        if (used == slots.size()) slots.add(new float[n]);
+        float[] a = slots.get(used);
+        if (a.length < n) {
+            a = new float[n];
+            slots.set(used, a);
+        }
+        used++;
+        return a;
+    }
+
+    /** An array whose first {@code n} floats are zero. */
+    public float[] zeroed(int n) {
+        float[] a = next(n);
+        Arrays.fill(a, 0, n, 0f);
+        return a;
+    }
+
+    /** Total floats held, for memory reports. */
+    public long floats() {
+        long s = 0;
+        for (float[] a : slots) s += a.length;
+        return s;
+    }
+}

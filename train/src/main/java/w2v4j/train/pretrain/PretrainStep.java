@@ -1,0 +1,121 @@
+package w2v4j.train.pretrain;
+
+import w2v4j.kernels.Backend;
+import w2v4j.model.Param;
+import w2v4j.model.TrainOptions;
+import w2v4j.model.TrainingGraph;
+import w2v4j.model.Wav2Vec2Model;
+import w2v4j.train.objective.GumbelQuantizer;
+import w2v4j.train.objective.MaskSampler;
+import w2v4j.train.objective.MaskedBatch;
+import w2v4j.train.objective.NegativeSampler;
+import w2v4j.train.objective.ObjectiveConfig;
+import w2v4j.train.objective.ParamSlot;
+import w2v4j.train.objective.PretrainingObjective;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * One wav2vec 2.0 pre-training forward/backward: span masking, the encoder ({@link TrainingGraph}),
+ * the objective (quantizer, contrastive, diversity and feature-penalty losses), and the backward
+ * through all of them. The gradients accumulated into {@code Param.grad()} are those of the loss
+ * SUMMED over masked steps (the objective's per-step loss times N), so that micro-batches of an
+ * update add up as in fairseq, which divides by the total number of masked steps afterwards.
+ */
+public final class PretrainStep {
+    /** Masking and objective settings (fairseq names in comments). */
+    public record Settings(double maskProb /* mask_prob */, int maskLength /* mask_length */, int minMasks,
+                           int crossNegatives /* cross_sample_negatives */, double featurePenWeight /* loss_weights[1] */,
+                           double diversityWeight /* loss_weights[0] */, TrainOptions train) {
+    }
+
+    /** Exactly what a step used, so a test can replay it against a reference. */
+    public record Inputs(MaskedBatch mask, int[] negatives, float[] gumbelNoise) {
+    }
+
+    private final Wav2Vec2Model model;
+    private final TrainingGraph graph;
+    private final PretrainingObjective objective;
+    private final Map<String, float[]> objectiveGrads = new LinkedHashMap<>();
+    private final Settings settings;
+
+    public PretrainStep(Wav2Vec2Model model, Backend backend, Settings settings) {
+        if (!model.heads.pretraining()) throw new IllegalArgumentException("pre-training needs a model with quantizer and projections");
+        this.model = model;
+        this.settings = settings;
+        this.graph = new TrainingGraph(model, backend);
+        var c = model.config;
+        ObjectiveConfig oc = new ObjectiveConfig(c.convDim()[c.convDim().length - 1], c.hiddenSize(), c.numCodevectorGroups(),
+                c.numCodevectorsPerGroup(), c.codevectorDim(), c.projCodevectorDim(), c.numNegatives(), settings.crossNegatives(),
+                c.contrastiveLogitsTemperature(), settings.diversityWeight(), settings.featurePenWeight());
+        // The objective accumulates into its own gradient arrays; they are added, times N, into the params.
+        this.objective = new PretrainingObjective(oc, name -> {
+            Param p = model.params.get(name);
+            if (p == null) return null;
+            float[] g = new float[p.numel()];
+            objectiveGrads.put(name, g);
+            return new ParamSlot(name, p.shape, p.value, g);
+        });
+    }
+
+    public TrainingGraph graph() {
+        return graph;
+    }
+
+    /** Samples mask, negatives and (when training) Gumbel noise for a batch of these lengths. */
+    public Inputs sample(List<float[]> waves, boolean train, RandomGenerator rng) {
+        int[] frames = new int[waves.size()];
+        int tMax = 0;
+        for (int b = 0; b < frames.length; b++) {
+            frames[b] = model.frames(waves.get(b).length);
+            tMax = Math.max(tMax, frames[b]);
+        }
+        MaskedBatch m = MaskSampler.sample(frames, tMax, settings.maskProb(), settings.maskLength(), settings.minMasks(), true, rng);
+        int[] negatives = NegativeSampler.sample(m, model.config.numNegatives(), settings.crossNegatives(), rng);
+        float[] noise = train ? GumbelQuantizer.sampleNoise(m.numMasked(), model.config.numCodevectorGroups() * model.config.numCodevectorsPerGroup(), rng) : null;
+        return new Inputs(m, negatives, noise);
+    }
+
+    /**
+     * Forward and, when {@code train}, backward with the given inputs. {@code dropoutSeed} seeds
+     * dropout and layer drop; with {@code train == false} no dropout is applied and nothing is
+     * accumulated.
+     */
+    public PretrainingObjective.Result run(List<float[]> waves, Inputs in, double tau, boolean train, long dropoutSeed) {
+        TrainOptions opts = train ? settings.train() : TrainOptions.EXACT;
+        TrainingGraph.Forward f = graph.forward(waves, in.mask().mask(), null, opts, dropoutSeed);
+        int rows = f.batch * f.tMax;
+        float[] dFeatures = train ? new float[rows * f.featDim] : null;
+        float[] dRaw = train ? new float[rows * f.featDim] : null;
+        float[] dContext = train ? new float[rows * f.dim] : null;
+        PretrainingObjective.Result r = objective.forwardBackward(f.quantizerInput, f.raw, Math.toIntExact(f.rawCount), f.context,
+                in.mask(), in.negatives(), in.gumbelNoise(), tau, train, dFeatures, dRaw, dContext);
+        if (!train) return r;
+        float n = r.numMasked();
+        scale(dFeatures, n);
+        scale(dRaw, n);
+        scale(dContext, n);
+        graph.backward(dContext, dFeatures, dRaw);
+        for (Map.Entry<String, float[]> e : objectiveGrads.entrySet()) {
+            float[] g = model.params.get(e.getKey()).grad(), og = e.getValue();
+            for (int i = 0; i < og.length; i++) {
+                g[i] += n * og[i];
+                og[i] = 0f;
+            }
+        }
+        return r;
+    }
+
+    private static void scale(float[] a, float s) {
+        for (int i = 0; i < a.length; i++) a[i] *= s;
+    }
+
+    /** The parameters pre-training updates (all of the model's). */
+    public List<Param> parameters() {
+        return new ArrayList<>(model.params.all());
+    }
+}
