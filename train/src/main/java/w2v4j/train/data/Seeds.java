@@ -20,6 +20,7 @@ public final class Seeds {
     public static final long SIZE_TIES = 0x54494553L;
     public static final long TRAIN_STEP = 0x53544550L;
     public static final long VALID = 0x56414c49L;
+    public static final long VALID_STEP = 0x56535450L;
 
     public static long mix(long seed, long... parts) {
         long h = fmix(seed ^ 0x9E3779B97F4A7C15L);
