@@ -46,7 +46,7 @@ public final class DataLoader implements AutoCloseable {
     private DataLoader(AudioDataset dataset, BatchSampler sampler, long seed, Position start, boolean training,
             int workers, int prefetch) {
         if (sampler.numBatches() == 0) {
-            throw W2vException.file(dataset.manifest().file(), "no audio to train on (" + dataset.skippedShort()
+            throw W2vException.file(dataset.manifest().file(), "no audio to load (" + dataset.skippedShort()
                     + " entries shorter than min_sample_size)");
         }
         this.dataset = dataset;

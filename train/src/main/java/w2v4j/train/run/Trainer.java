@@ -70,7 +70,10 @@ public final class Trainer {
     private long sessionStart;
     private long skippedUpdates;
     private Meter interval = new Meter();
+    /** Rates are measured over what this session did since the last log line (a restored interval may be older). */
     private long intervalStart;
+    private long rateSamples;
+    private long rateUpdates;
 
     /** {@code valid} may be null (no validation, no checkpoint_best). */
     public Trainer(TrainingTask task, TrainConfig cfg, RunDir run, AudioDataset train, AudioDataset valid,
@@ -126,11 +129,13 @@ public final class Trainer {
                 update++;
                 step.updates = 1;
                 interval.addAll(step);
+                rateSamples += step.audioSamples;
+                rateUpdates++;
                 boolean end = update == cfg.maxUpdate;
                 boolean logPoint = update % cfg.logInterval == 0;
                 double seconds = (System.nanoTime() - intervalStart) / 1e9;
                 Map<String, Object> avg = interval.averages();
-                double samplesPerSecond = seconds > 0 ? interval.audioSamples / seconds : 0;
+                double samplesPerSecond = seconds > 0 ? rateSamples / seconds : 0;
                 progress.update(update, number(avg.get("loss")), number(avg.get("accuracy")), samplesPerSecond,
                         logPoint || end);
                 if (logPoint || end) {
@@ -193,8 +198,8 @@ public final class Trainer {
         line.put("grad_norm", interval.gradNormSum / interval.updates);
         line.put("sample_size", interval.sampleSize / interval.updates);
         line.put("utterances", (double) interval.utterances / interval.updates);
-        line.put("samples_per_s", seconds > 0 ? interval.audioSamples / seconds : 0.0);
-        line.put("ups", seconds > 0 ? interval.updates / seconds : 0.0);
+        line.put("samples_per_s", seconds > 0 ? rateSamples / seconds : 0.0);
+        line.put("ups", seconds > 0 ? rateUpdates / seconds : 0.0);
         line.put("wall_s", wallSeconds());
         if (partial) {
             line.put("partial", true);
@@ -203,6 +208,8 @@ public final class Trainer {
         if (!partial) {
             interval = new Meter();
             intervalStart = System.nanoTime();
+            rateSamples = 0;
+            rateUpdates = 0;
         }
     }
 

@@ -193,6 +193,29 @@ class TrainerTest {
     }
 
     @Test
+    void unreadableAudioIsReportedOnceAndTrainingGoesOn() throws Exception {
+        Files.delete(data.resolve("wav/train-u2.wav"));
+        Files.writeString(data.resolve("wav/train-u5.wav"), "RIFF not really");
+        TrainConfig cfg = config(12);
+        RunDir run = RunDir.open(tmp.resolve("r"));
+        AudioDataset tr = AudioDataset.open(data, "train", AudioDataset.Mode.CROP, cfg.minSampleSize,
+                cfg.maxSampleSize, null);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        tr.setWarnings(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        LinearTask task = new LinearTask(0f);
+        assertEquals(12, new Trainer(task, cfg, run, tr, null, Progress.silent()).run());
+        List<String> lines = err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().sorted().toList();
+        Path tsv = data.resolve("train.tsv");
+        assertEquals(2, lines.size(), lines.toString());
+        assertEquals("w2v: skipped " + tsv + ":4 " + data.resolve("wav/train-u2.wav").toAbsolutePath()
+                + ": no such file", lines.get(0));
+        assertTrue(lines.get(1).startsWith("w2v: skipped " + tsv + ":7 " + data.resolve("wav/train-u5.wav")
+                .toAbsolutePath() + ": "), lines.get(1));
+        assertEquals(2, tr.unreadableCount());
+        assertTrue(tr.skippedReads() > 2, "dropped again in later epochs, silently");
+    }
+
+    @Test
     void resumeWithDifferentDataSettingsIsRefused() {
         train(tmp.resolve("r"), config(4), new LinearTask(0f));
         TrainConfig changed = config(8).set("max_tokens", "7000");
