@@ -69,6 +69,7 @@ public final class Trainer {
     private double wallBefore;
     private long sessionStart;
     private long skippedUpdates;
+    private Map<String, Object> restoredSchedule;
     private Meter interval = new Meter();
     /** Rates are measured over what this session did since the last log line (a restored interval may be older). */
     private long intervalStart;
@@ -103,6 +104,11 @@ public final class Trainer {
         if (update > 0) {
             progress.message("resumed " + run.checkpoint(RunDir.LAST) + " at update " + update + ", epoch "
                     + position.epoch());
+            if (!schedule.describe().equals(restoredSchedule)) {
+                // Legitimate (a longer run), but it is no longer the run that was started: say so.
+                progress.message("note: the lr schedule differs from the checkpoint's: was "
+                        + Json.write(restoredSchedule) + ", now " + Json.write(schedule.describe()));
+            }
         }
         int consecutiveSkips = 0;
         try (DataLoader loader = DataLoader.training(train, trainBatches, cfg.seed, position, cfg.numWorkers,
@@ -292,6 +298,7 @@ public final class Trainer {
         best = s.best();
         wallBefore = s.wallSeconds();
         skippedUpdates = s.skippedUpdates();
+        restoredSchedule = s.schedule();
         interval = Meter.fromJson(new Json.Obj(s.meter(), ck.resolve(Checkpoint.STATE_JSON)));
     }
 }
