@@ -227,7 +227,7 @@ public final class RunDir {
             fsync(ck);
             tmp = null;
             if (old != null) {
-                deleteTree(old);
+                deleteQuietly(old); // the new checkpoint is in place; open() removes a leftover
             }
         } catch (IOException e) {
             throw W2vException.file(ck.resolve(name), "cannot write checkpoint: " + e, e);
