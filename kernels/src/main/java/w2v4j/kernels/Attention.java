@@ -160,10 +160,10 @@ public final class Attention {
         int upper = S.loopBound(n), i = 0;
         FloatVector vs = FloatVector.broadcast(S, shift);
         for (; i < upper; i += S.length()) {
-            FloatVector.fromArray(S, x, off + i).sub(vs).lanewise(VectorOperators.EXP).intoArray(x, off + i);
+            Exp.exp(FloatVector.fromArray(S, x, off + i).sub(vs)).intoArray(x, off + i);
         }
         for (; i < n; i++) {
-            x[off + i] = (float) Math.exp(x[off + i] - shift);
+            x[off + i] = Exp.exp(x[off + i] - shift);
         }
     }
 
@@ -187,7 +187,7 @@ public final class Attention {
         for (; i < upper; i += S.length()) {
             acc = FloatVector.fromArray(S, a, off + i).fma(FloatVector.fromArray(S, b, off + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) {
             sum += a[off + i] * b[off + i];
         }

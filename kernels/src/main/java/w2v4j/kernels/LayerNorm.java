@@ -50,7 +50,7 @@ public final class LayerNorm {
         for (; i < upper; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, inp, x + i));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < dim; i++) {
             sum += inp[x + i];
         }
@@ -61,7 +61,7 @@ public final class LayerNorm {
             FloatVector d = FloatVector.fromArray(S, inp, x + i).sub(vm);
             acc = d.fma(d, acc);
         }
-        float sq = acc.reduceLanes(VectorOperators.ADD);
+        float sq = Lanes.sum(acc);
         for (; i < dim; i++) {
             float d = inp[x + i] - mean;
             sq += d * d;
@@ -116,7 +116,7 @@ public final class LayerNorm {
             accG = accG.add(g);
             accGx = g.fma(xhat, accGx);
         }
-        float sumG = accG.reduceLanes(VectorOperators.ADD), sumGx = accGx.reduceLanes(VectorOperators.ADD);
+        float sumG = Lanes.sum(accG), sumGx = Lanes.sum(accGx);
         for (; i < dim; i++) {
             float g = dOut[go + i] * gamma[i];
             sumG += g;

@@ -61,7 +61,7 @@ public final class Scale {
                 FloatVector v = FloatVector.fromArray(S, x, start + j);
                 acc = v.fma(v, acc);
             }
-            sum += acc.reduceLanes(VectorOperators.ADD);
+            sum += Lanes.sum(acc);
         }
         for (; i < len; i++) {
             double v = x[start + i];

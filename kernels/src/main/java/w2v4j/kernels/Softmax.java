@@ -7,10 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Row softmax in place on {@code x[off, off + n)}: subtract the row maximum (so exp never
  * overflows and the largest term is exactly 1), exponentiate, divide by the sum. The fast path
- * uses the Vector API's {@code EXP} (an SVML intrinsic on x86, within about 1 ulp of
- * {@link Math#exp}; once C2 has compiled it, ~0.2 ns a lane against ~4 ns for scalar
- * {@code Math.exp}, but interpreted it is far slower, so judge it only after warm-up);
- * {@link #reference} is the scalar version.
+ * uses {@link Exp} (a polynomial exp in Vector API arithmetic, bit-identical whether the JIT has
+ * compiled it or not, within 2 ulp of {@link Math#exp}); {@link #reference} is the scalar version.
  */
 public final class Softmax {
 
@@ -39,13 +37,13 @@ public final class Softmax {
         FloatVector vm = FloatVector.broadcast(S, max);
         FloatVector vsum = FloatVector.zero(S);
         for (i = 0; i < upper; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(vm).lanewise(VectorOperators.EXP);
+            FloatVector e = Exp.exp(FloatVector.fromArray(S, x, off + i).sub(vm));
             e.intoArray(x, off + i);
             vsum = vsum.add(e);
         }
-        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(vsum);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
+            float e = Exp.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
         }
