@@ -28,7 +28,7 @@ public final class CtcLoss {
      * {@code loss}: the reduced loss (+∞ if an utterance is impossible and zeroInfinity is off);
      * {@code losses}: each utterance's negative log-likelihood before reduction (torch's
      * reduction='none'; 0 for impossible ones under zeroInfinity); {@code impossible}: how many
-     * utterances had fewer frames than their target needs.
+     * utterances had probability 0 (fewer frames than their target needs, or −∞ logits on every path).
      */
     public record Result(double loss, double[] losses, int impossible) {
     }
