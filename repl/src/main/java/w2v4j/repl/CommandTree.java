@@ -6,7 +6,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import java.util.Set;
 
 /** The command tree of the shell and of scripts: the CLI's commands plus the job commands, with session defaults. */
-final class CommandTree {
+public final class CommandTree {
     private CommandTree() {
     }
 
@@ -17,7 +17,7 @@ final class CommandTree {
     static final Set<String> BUILTINS = Set.of("help", "jobs", "status", "stop", "fg", "wait", "exit", "quit", "backend", "config");
 
     /** A fresh tree (every command line gets its own, so concurrent jobs never share option fields). */
-    static CommandLine create() {
+    public static CommandLine create() {
         CommandLine cl = Main.commandLine();
         for (Object c : JobCommands.all()) cl.addSubcommand(c);
         // --backend of any command defaults to the session's backend ('backend use NAME').

@@ -86,7 +86,7 @@ public final class Job {
 
     /** The latest progress report with speed and ETA, or "" before the first report. */
     public String progressLine() {
-        return rate.line();
+        return rate.line(!finished());
     }
 
     /** The error of a failed job in one line ("" if none was printed). */
@@ -125,7 +125,7 @@ public final class Job {
             latestNanos = now;
         }
 
-        synchronized String line() {
+        synchronized String line(boolean withEta) {
             if (latest == null) return "";
             StringBuilder sb = new StringBuilder(latest.describe());
             double seconds = (latestNanos - firstNanos) / 1e9;
@@ -133,7 +133,7 @@ public final class Job {
             if (seconds > 0.5 && done > 0) {
                 double perSecond = done / seconds;
                 sb.append(String.format(Locale.ROOT, perSecond >= 10 ? ", %.0f %s/s" : ", %.2f %s/s", perSecond, latest.unit()));
-                if (latest.total() > latest.done()) sb.append(", ETA ").append(duration((latest.total() - latest.done()) / perSecond));
+                if (withEta && latest.total() > latest.done()) sb.append(", ETA ").append(duration((latest.total() - latest.done()) / perSecond));
             }
             return sb.toString();
         }

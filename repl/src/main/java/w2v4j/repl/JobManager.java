@@ -23,7 +23,7 @@ public final class JobManager {
     public Job start(String line, List<String> args, Supplier<CommandLine> tree) {
         Job job;
         synchronized (this) {
-            job = new Job(nextId++, line);
+            job = new Job(nextId++, line.strip().replaceFirst("\\s*&$", ""));
             jobs.add(job);
         }
         OutputRouter.install();

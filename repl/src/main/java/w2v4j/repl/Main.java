@@ -42,6 +42,6 @@ public final class Main implements Runnable {
 
     /** No arguments: the interactive shell; otherwise one command. */
     public static void main(String[] args) {
-        System.exit(args.length == 0 ? Shell.start() : commandLine().execute(args));
+        System.exit(args.length == 0 ? Shell.start(CommandTree::create) : commandLine().execute(args));
     }
 }

@@ -48,7 +48,8 @@ final class PlotCommand implements Callable<Integer> {
     static final Color BAR_COLOR = new Color(44, 160, 44);
     static final int WIDTH = 900, HEIGHT = 420;
 
-    @Parameters(paramLabel = "RUN", description = "A training run directory (holding metrics.jsonl).")
+    // Optional for picocli so that 'plot codebook RUN' parses; required in call().
+    @Parameters(arity = "0..1", paramLabel = "RUN", description = "A training run directory (holding metrics.jsonl).")
     Path run;
 
     @Option(names = "--metric", split = ",", paramLabel = "NAME", completionCandidates = MetricNames.class,
@@ -62,6 +63,7 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (run == null) throw new W2vException("plot needs a run directory: plot RUN, or plot codebook RUN");
         headless();
         Path file = run.resolve("metrics.jsonl");
         List<Map<String, Object>> rows = readJsonLines(file);
@@ -223,7 +225,7 @@ final class PlotCommand implements Callable<Integer> {
             try {
                 v = Json.parse(line);
             } catch (W2vException e) {
-                throw W2vException.file(file, "line " + (i + 1) + ": " + e.getMessage().replaceFirst("^line 1, ", ""));
+                throw W2vException.file(file, "line " + (i + 1) + ", " + e.getMessage().replaceFirst("^line 1, ", ""));
             }
             if (!(v instanceof Map<?, ?> m)) throw W2vException.file(file, "line " + (i + 1) + ": expected a JSON object");
             Map<String, Object> row = new LinkedHashMap<>();

@@ -58,6 +58,14 @@ public final class Session {
         return s;
     }
 
+    /** Starts a new, empty session as the process's current one (a shell does, when it opens). */
+    static Session begin() {
+        synchronized (Session.class) {
+            current = new Session();
+            return current;
+        }
+    }
+
     /** The backend later commands use when they are given no {@code --backend}. */
     public String backend() {
         return backend;

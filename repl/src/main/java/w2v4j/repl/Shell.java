@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The interactive shell ({@code w2v} with no arguments): JLine line editing, tab completion, history, and
@@ -39,7 +40,8 @@ public final class Shell {
     static final String PROMPT = "w2v> ";
 
     private final Terminal terminal;
-    private final Session session = Session.current();
+    private final Supplier<CommandLine> tree;
+    private final Session session;
     private final boolean live;
     private final Path historyFile;
     private final Object screen = new Object(); // guards writes to the terminal from the job and the shell
@@ -54,17 +56,23 @@ public final class Shell {
     private boolean progressShown;
     private boolean atLineStart = true;
 
-    Shell(Terminal terminal, Path historyFile) {
+    /**
+     * A shell on {@code terminal} with a new session; {@code tree} makes the command tree (a fresh one per line,
+     * normally {@link CommandTree#create}; tests add their own commands to it).
+     */
+    public Shell(Terminal terminal, Path historyFile, Supplier<CommandLine> tree) {
         this.terminal = terminal;
         this.historyFile = historyFile;
+        this.tree = tree;
+        this.session = Session.begin();
         this.live = !terminal.getType().startsWith(Terminal.TYPE_DUMB);
     }
 
     /** Opens the system terminal and runs the shell until exit or Ctrl-D. */
-    static int start() {
+    public static int start(Supplier<CommandLine> tree) {
         try (Terminal t = TerminalBuilder.builder().name("w2v").system(true)
                 .dumb(System.console() == null || !System.console().isTerminal()).build()) {
-            return new Shell(t, historyFile()).run();
+            return new Shell(t, historyFile(), tree).run();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the terminal: " + e.getMessage(), e);
         }
@@ -76,14 +84,14 @@ public final class Shell {
         return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".w2v_history");
     }
 
-    int run() {
+    /** Reads and runs lines until {@code exit} or end of input; returns the exit code (0). */
+    public int run() {
         OutputStream console = new ConsoleStream();
         OutputRouter.install();
         OutputRouter.route(console, console); // built-ins print with System.out on this thread
         session.setForeground(this::waitFor);
-        CommandLine tree = CommandTree.create();
         reader = LineReaderBuilder.builder().terminal(terminal).appName("w2v")
-                .completer(new ShellCompleter(tree.getCommandSpec()))
+                .completer(new ShellCompleter(tree.get().getCommandSpec()))
                 .variable(LineReader.HISTORY_FILE, historyFile)
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is an ordinary character
                 .option(LineReader.Option.AUTO_FRESH_LINE, true)
@@ -129,7 +137,7 @@ public final class Shell {
         if (line == null) return;
         String name = line.words().getFirst();
         if (CommandTree.BUILTINS.contains(name) && !line.background()) {
-            CommandLine cl = CommandTree.create();
+            CommandLine cl = tree.get();
             PrintWriter w = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
             cl.setOut(w);
             cl.setErr(w);
@@ -137,7 +145,7 @@ public final class Shell {
             return;
         }
         // Parse here first so a mistyped line is one error line, not a failed job.
-        CommandLine check = CommandTree.create();
+        CommandLine check = tree.get();
         check.setErr(new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
         try {
             check.parseArgs(line.words().toArray(String[]::new));
@@ -145,7 +153,7 @@ public final class Shell {
             ParameterErrors.handle(e, line.words().toArray(String[]::new));
             return;
         }
-        Job job = session.jobs().start(text.strip(), line.words(), CommandTree::create);
+        Job job = session.jobs().start(text.strip(), line.words(), tree);
         if (line.background()) {
             println("[" + job.id() + "] " + job.line());
         } else {
