@@ -37,7 +37,9 @@ final class ScriptRunner {
         if (background) s = s.substring(0, s.length() - 1).strip();
         List<String> words;
         try {
-            words = new DefaultParser().parse(s, s.length(), Parser.ParseContext.ACCEPT_LINE).words();
+            DefaultParser parser = new DefaultParser();
+            parser.setEofOnUnclosedQuote(true);
+            words = parser.parse(s, s.length(), Parser.ParseContext.ACCEPT_LINE).words();
         } catch (EOFError e) {
             throw new W2vException("unbalanced quote: " + text.strip());
         }
