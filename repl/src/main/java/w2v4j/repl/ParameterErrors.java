@@ -19,7 +19,10 @@ final class ParameterErrors {
             message = "unknown command '" + u.getUnmatched().getFirst() + "'";
         }
         if (ex instanceof UnmatchedArgumentException u) {
-            List<String> suggestions = u.getSuggestions();
+            // picocli's guesses can be far off ('bogus': 'status'); keep those that start like the typed word.
+            String typed = u.getUnmatched().isEmpty() ? "" : u.getUnmatched().getFirst().replaceFirst("^-+", "");
+            List<String> suggestions = u.getSuggestions().stream()
+                    .filter(s -> !typed.isEmpty() && s.replaceFirst("^-+", "").startsWith(typed.substring(0, 1))).toList();
             if (!suggestions.isEmpty()) message += " (did you mean " + String.join(" or ", suggestions.stream().limit(3).toList()) + "?)";
         }
         String qualified = cmd.getCommandSpec().qualifiedName(" ");

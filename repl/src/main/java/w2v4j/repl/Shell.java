@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * plain line every ten seconds and nothing is redrawn.
  */
 public final class Shell {
-    static final String PROMPT = "w2v> ";
+    public static final String PROMPT = "w2v> ";
 
     private final Terminal terminal;
     private final Supplier<CommandLine> tree;
@@ -247,9 +247,9 @@ public final class Shell {
         return j.state() == Job.State.FAILED && !j.error().isEmpty() ? what + ": " + j.error() : what;
     }
 
-    /** Printed above the prompt when reading, else before the next prompt. */
+    /** Printed above the prompt when reading on a real terminal, else before the next prompt. */
     private void note(String text) {
-        if (atPrompt && reader != null) {
+        if (live && atPrompt && reader != null) {
             synchronized (screen) {
                 reader.printAbove(text);
             }
