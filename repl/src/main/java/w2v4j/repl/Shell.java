@@ -213,7 +213,7 @@ public final class Shell {
         }
     }
 
-    /** Every half second: notes for background jobs that ended, and their progress in the status line. */
+    /** Every half second: notes for background jobs that ended, and their progress in the status line (at most three). */
     private void watch() {
         while (!Thread.currentThread().isInterrupted()) {
             try {
@@ -234,7 +234,7 @@ public final class Shell {
                     lines.add(new AttributedString("[" + j.id() + "] " + (p.isEmpty() ? j.line() : p)));
                 }
             }
-            if (status != null && atPrompt) {
+            if (status != null) {
                 synchronized (screen) {
                     status.update(lines.size() > 3 ? lines.subList(0, 3) : lines);
                 }
