@@ -1,6 +1,9 @@
 package w2v4j.repl;
 
+import org.jline.keymap.KeyMap;
 import org.jline.reader.EndOfFileException;
+import org.jline.reader.Reference;
+import org.jline.terminal.Attributes;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
@@ -35,6 +38,10 @@ import java.util.function.Supplier;
  * prompt comes back at once, running jobs' progress shows in a status line at the bottom, and a note is
  * printed when one ends. On a dumb terminal (input from a pipe) there are no escape codes: progress is a
  * plain line every ten seconds and nothing is redrawn.
+ *
+ * <p>On a real terminal the shell turns the terminal's signal keys off (ISIG) and reads Ctrl-C as a key: a
+ * SIGINT from the terminal would reach the whole process group, killing the programs background jobs run
+ * (espeak-ng), not just the foreground job.
  */
 public final class Shell {
     public static final String PROMPT = "w2v> ";
@@ -55,6 +62,7 @@ public final class Shell {
     private volatile boolean detach;
     private boolean progressShown;
     private boolean atLineStart = true;
+    private final StringBuilder typeAhead = new StringBuilder(); // keys typed while a job ran, for the next prompt
 
     /**
      * A shell on {@code terminal} with a new session; {@code tree} makes the command tree (a fresh one per line,
@@ -96,8 +104,21 @@ public final class Shell {
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is an ordinary character
                 .option(LineReader.Option.AUTO_FRESH_LINE, true)
                 .build();
+        // Ctrl-C as a key: at the prompt it drops the line; during a job waitFor reads it.
         terminal.handle(Terminal.Signal.INT, s -> onInterrupt());
-        if (live) status = Status.getStatus(terminal);
+        Attributes original = terminal.getAttributes();
+        if (live) {
+            Attributes noSignals = new Attributes(original);
+            noSignals.setLocalFlag(Attributes.LocalFlag.ISIG, false);
+            terminal.setAttributes(noSignals);
+            reader.getWidgets().put("w2v-drop-line", () -> {
+                reader.getBuffer().clear();
+                reader.callWidget(LineReader.ACCEPT_LINE);
+                return true;
+            });
+            reader.getKeyMaps().get(LineReader.MAIN).bind(new Reference("w2v-drop-line"), KeyMap.ctrl('C'));
+            status = Status.getStatus(terminal);
+        }
         Thread watcher = Thread.ofPlatform().daemon(true).name("w2v-shell-watcher").start(this::watch);
         println("w2v4j shell: 'help' lists the commands, TAB completes, 'exit' or Ctrl-D leaves. End a line with '&' to run it in the background.");
         try {
@@ -106,7 +127,9 @@ public final class Shell {
                 String line;
                 atPrompt = true;
                 try {
-                    line = reader.readLine(PROMPT);
+                    String typed = typeAhead.toString();
+                    typeAhead.setLength(0);
+                    line = reader.readLine(PROMPT, null, (Character) null, typed);
                 } catch (UserInterruptException e) {
                     continue; // Ctrl-C at the prompt drops the line, as in bash
                 } catch (EndOfFileException e) {
@@ -121,6 +144,7 @@ public final class Shell {
             watcher.interrupt();
             stopAll();
             if (status != null) status.update(List.of());
+            terminal.setAttributes(original);
         }
         return 0;
     }
@@ -172,9 +196,15 @@ public final class Shell {
         job.output.attach(this::write);
         long lastPlain = System.nanoTime();
         String lastShown = "";
+        Attributes cooked = live ? terminal.enterRawMode() : null; // keys one by one, no echo
         try {
-            while (!job.await(live ? 200 : 500)) {
-                if (detach) break;
+            while (!job.finished()) {
+                if (live) {
+                    readKey();
+                } else {
+                    job.await(500);
+                }
+                if (detach || job.finished()) break;
                 String p = job.progressLine();
                 if (p.isEmpty()) continue;
                 if (live) {
@@ -188,6 +218,7 @@ public final class Shell {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (cooked != null) terminal.setAttributes(cooked);
             job.output.detach();
             foreground = null;
             clearProgress();
@@ -200,7 +231,20 @@ public final class Shell {
         return job.exitCode();
     }
 
-    /** Ctrl-C while a job is in the foreground (at the prompt JLine handles it). */
+    /** Waits up to 200 ms for a key: Ctrl-C stops the foreground job, printable keys are kept for the next prompt. */
+    private void readKey() throws InterruptedException {
+        int c;
+        try {
+            c = terminal.reader().read(200);
+        } catch (IOException e) {
+            c = -1;
+        }
+        if (c == 3) onInterrupt();
+        else if (c >= 32 && c != 127) typeAhead.append((char) c);
+        else if (c == -1) Thread.sleep(200); // input closed: just wait
+    }
+
+    /** Ctrl-C while a job is in the foreground (a key on a real terminal, SIGINT elsewhere). */
     private void onInterrupt() {
         Job job = foreground;
         if (job == null) return;
