@@ -10,7 +10,8 @@ import java.util.Arrays;
 /** Entry point of the {@code w2v} command: one picocli command tree for the CLI and the shell. */
 @Command(name = "w2v", mixinStandardHelpOptions = true, version = "w2v4j 0.1.0",
         description = "Self-supervised speech representation learning (wav2vec 2.0 family) in Java.",
-        subcommands = {ExtractCommand.class, BenchCommand.class, DataCommand.class, PretrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ExtractCommand.class, BenchCommand.class, DataCommand.class, PretrainCommand.class, PlotCommand.class,
+                BackendCommand.class, ConfigCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -35,10 +36,12 @@ public final class Main implements Runnable {
             if (debug) shown.printStackTrace(cmd.getErr());
             return 1;
         });
+        cl.setParameterExceptionHandler(ParameterErrors::handle);
         return cl;
     }
 
+    /** No arguments: the interactive shell; otherwise one command. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(args.length == 0 ? Shell.start(CommandTree::create) : commandLine().execute(args));
     }
 }

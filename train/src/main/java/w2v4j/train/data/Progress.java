@@ -1,7 +1,11 @@
 package w2v4j.train.data;
 
+import w2v4j.core.ProgressListener;
+import w2v4j.core.StopSignal;
+
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A one-line progress report for long data jobs, e.g.
@@ -28,6 +32,9 @@ public final class Progress {
     private double audioSeconds;
     private long lastPrint;
     private boolean drawn;
+    // Taken on the command's thread, where the report is made; steps come from worker threads.
+    private final ProgressListener listener = ProgressListener.current();
+    private final StopSignal stop = StopSignal.current();
 
     /** Reports to {@code out} (usually stderr); {@code interactive} redraws one line with '\r'. */
     public Progress(String task, String unit, long total, PrintStream out, boolean interactive) {
@@ -40,8 +47,9 @@ public final class Progress {
         this.lastPrint = start;
     }
 
-    /** A progress report on stderr, redrawn in place when stderr is a terminal. */
+    /** A progress report on stderr, redrawn in place when stderr is a terminal; in a shell job the shell draws it instead. */
     public static Progress onStderr(String task, String unit, long total) {
+        if (ProgressListener.attached()) return silent(task, unit, total);
         java.io.Console console = System.console();
         return new Progress(task, unit, total, System.err, console != null && console.isTerminal());
     }
@@ -55,11 +63,17 @@ public final class Progress {
     public synchronized void step(double seconds) {
         done++;
         audioSeconds += seconds;
+        listener.report(new ProgressListener.Update(task, done, total, unit, Map.of("hours", audioSeconds / 3600), Double.NaN));
         long now = System.nanoTime();
         if (now - lastPrint >= intervalNanos) {
             lastPrint = now;
             print(false);
         }
+    }
+
+    /** Ends the job with {@link StopSignal.Stopped} when a stop was requested (call before each item). */
+    public void throwIfStopped() {
+        stop.throwIfRequested();
     }
 
     /** Prints the final state and ends the line. */

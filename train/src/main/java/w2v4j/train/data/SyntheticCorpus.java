@@ -261,6 +261,7 @@ public final class SyntheticCorpus {
      * scaled to land inside (a deterministic function of the first result); still outside, it is discarded.
      */
     private static Spoken speakOne(Planned p, SpeechSynth synth, Path out, Path scratch, Progress progress) {
+        progress.throwIfStopped();
         Path tmp = scratch.resolve(p.index() + ".wav");
         float[] audio = synth.speak(p.text(), p.voice().id(), p.rate(), p.pitch(), SAMPLE_RATE, tmp);
         double seconds = audio.length / (double) SAMPLE_RATE;
