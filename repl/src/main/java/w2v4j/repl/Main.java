@@ -10,8 +10,9 @@ import java.util.Arrays;
 /** Entry point of the {@code w2v} command: one picocli command tree for the CLI and the shell. */
 @Command(name = "w2v", mixinStandardHelpOptions = true, version = "w2v4j 0.1.0",
         description = "Self-supervised speech representation learning (wav2vec 2.0 family) in Java.",
-        subcommands = {ExtractCommand.class, BenchCommand.class, DataCommand.class, PretrainCommand.class, LmCommand.class,
-                PlotCommand.class, BackendCommand.class, ConfigCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ExtractCommand.class, BenchCommand.class, DataCommand.class, PretrainCommand.class, FinetuneCommand.class,
+                EvalCommand.class, TranscribeCommand.class, LmCommand.class, DemoCommand.class, PlotCommand.class,
+                BackendCommand.class, ConfigCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

@@ -69,7 +69,7 @@ class ShellCompleterTest {
 
     @Test
     void optionAndParameterValues() {
-        assertEquals(List.of("base", "large"), complete("bench --preset "));
+        assertEquals(List.of("base", "large", "micro", "tiny"), complete("bench --preset "));
         assertEquals(List.of("large"), complete("bench --seconds 3 --preset l"));
         assertTrue(complete("backend use ").contains("java"));
         assertEquals(List.of("code_perplexity"), complete("plot run1 --metric code"));

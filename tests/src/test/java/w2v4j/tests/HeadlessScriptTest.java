@@ -85,7 +85,7 @@ class HeadlessScriptTest {
         assertTrue(list.out().contains("java"));
         Result bad = w2v("bench", "--preset", "huge", "--runs", "1");
         assertEquals(1, bad.exit());
-        assertEquals("w2v: unknown preset 'huge' (known: base, large)", bad.err().strip());
+        assertEquals("w2v: unknown preset 'huge' (known: micro, tiny, base, large)", bad.err().strip());
         Result typo = w2v("extrct");
         assertEquals(2, typo.exit());
         assertEquals("w2v: unknown command 'extrct' (did you mean extract?); see 'help'", typo.err().strip());

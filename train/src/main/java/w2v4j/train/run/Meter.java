@@ -52,8 +52,15 @@ final class Meter {
         double norm = sampleSize > 0 ? sampleSize : 1;
         out.put("loss", finite(loss / norm));
         for (Map.Entry<String, Double> e : values.entrySet()) {
-            double d = StepMetrics.isLossKey(e.getKey()) ? norm : Math.max(1, steps);
-            out.put(e.getKey(), finite(e.getValue() / d));
+            String key = e.getKey();
+            if (key.endsWith(StepMetrics.ERRORS) && values.containsKey(StepMetrics.rateName(key) + StepMetrics.UNITS)) {
+                double units = values.get(StepMetrics.rateName(key) + StepMetrics.UNITS);
+                out.put(StepMetrics.rateName(key), finite(100.0 * e.getValue() / units));
+                continue;
+            }
+            if (key.endsWith(StepMetrics.UNITS) && values.containsKey(StepMetrics.rateName(key) + StepMetrics.ERRORS)) continue;
+            double d = StepMetrics.isLossKey(key) ? norm : Math.max(1, steps);
+            out.put(key, finite(e.getValue() / d));
         }
         return out;
     }

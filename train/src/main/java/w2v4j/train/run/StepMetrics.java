@@ -12,11 +12,21 @@ import java.util.Map;
  *       quantities for these, e.g. this micro-batch's {@code accuracy} (a fraction), {@code code_perplexity},
  *       {@code temp}, and the log shows their mean over the interval.</li>
  * </ul>
+ * Error rates are the exception: a pair {@code X_errors} / {@code X_units} (e.g. {@code wer_errors}, {@code wer_units}:
+ * word errors and reference words) is logged as one field {@code X}, the corpus rate {@code 100 * Σerrors / Σunits}
+ * in percent, which an average of per-batch rates would not give.
  * Losses are in nats. Keys should be snake_case; they become metrics.jsonl fields as they are.
  */
 public record StepMetrics(double loss, double sampleSize, Map<String, Double> values) {
     public StepMetrics {
         values = Map.copyOf(values);
+    }
+
+    public static final String ERRORS = "_errors", UNITS = "_units";
+
+    /** {@code "wer"} for {@code "wer_errors"} or {@code "wer_units"}. */
+    static String rateName(String key) {
+        return key.substring(0, key.lastIndexOf('_'));
     }
 
     /** True for keys that are normalised by the sample size rather than averaged over steps. */

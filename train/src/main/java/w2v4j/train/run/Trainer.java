@@ -111,6 +111,9 @@ public final class Trainer {
             }
         }
         int consecutiveSkips = 0;
+        // taken on the command's thread: the shell's stop requests and its live progress line
+        w2v4j.core.StopSignal stop = w2v4j.core.StopSignal.current();
+        w2v4j.core.ProgressListener listener = w2v4j.core.ProgressListener.current();
         try (DataLoader loader = DataLoader.training(train, trainBatches, cfg.seed, position, cfg.numWorkers,
                 cfg.prefetch)) {
             while (update < cfg.maxUpdate) {
@@ -150,8 +153,19 @@ public final class Trainer {
                 if (valid != null && cfg.validateInterval > 0 && update % cfg.validateInterval == 0) {
                     validate();
                 }
-                if ((cfg.saveInterval > 0 && update % cfg.saveInterval == 0) || end) {
+                Map<String, Double> shown = new java.util.LinkedHashMap<>();
+                for (String k : new String[]{"loss", "accuracy", "wer", "code_perplexity"}) {
+                    if (avg.get(k) instanceof Number n) shown.put(k, n.doubleValue());
+                }
+                listener.report(new w2v4j.core.ProgressListener.Update(task.getClass().getSimpleName(), update, cfg.maxUpdate,
+                        "updates", shown, samplesPerSecond));
+                boolean stopNow = !end && stop.stopRequested();
+                if ((cfg.saveInterval > 0 && update % cfg.saveInterval == 0) || end || stopNow) {
                     save(RunDir.LAST);
+                }
+                if (stopNow) {
+                    progress.message("stopped at update " + update + " on request; checkpoint written, run again to resume");
+                    break;
                 }
             }
         } finally {
