@@ -90,7 +90,16 @@ abstract class TrainingRun {
         for (String s : sets) cfg.set(s);
         if (trainSubset != null) cfg.trainSubset = trainSubset;
         if (validSubset != null) cfg.validSubset = validSubset;
-        if (maxUpdates != null) cfg.maxUpdate = maxUpdates;
+        if (maxUpdates != null) {
+            cfg.maxUpdate = maxUpdates;
+            long total = cfg.totalNumUpdate > 0 ? cfg.totalNumUpdate : cfg.maxUpdate;
+            if (cfg.lrScheduler.equals("polynomial") && cfg.warmupUpdates >= total) {
+                // a short run of a preset made for a longer one: keep the schedule's shape (10% warm-up)
+                long w = Math.max(1, total / 10);
+                System.err.println("w2v: note: warmup_updates " + cfg.warmupUpdates + " >= " + total + " updates; using " + w);
+                cfg.warmupUpdates = w;
+            }
+        }
         cfg.validate();
         return new Resolved(run, resume, presetName, modelConfig, cfg);
     }

@@ -162,8 +162,9 @@ public final class FinetuneTask implements TrainingTask {
         return new StepMetrics(r.loss(), batch.size(), values);
     }
 
+    /** Logit buffers of exactly this batch's shape (CtcLoss checks it); the context gradient only grows. */
     private void ensure(int rows, int v, int d) {
-        if (logits == null || logits.length < rows * v) {
+        if (logits == null || logits.length != rows * v) {
             logits = new float[rows * v];
             dLogits = new float[rows * v];
         }
