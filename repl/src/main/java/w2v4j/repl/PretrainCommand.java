@@ -34,6 +34,7 @@ public final class PretrainCommand extends TrainingRun implements Callable<Integ
             System.err.printf("w2v: pre-training %s (%,d parameters) on %d utterances of %s, backend %s, %d updates%n",
                     r.preset(), model.params.count(), train.size(), cfg.trainSubset, backend.name(), cfg.maxUpdate);
             long done = new Trainer(task, cfg, r.run(), train, valid, Progress.console()).run();
+            task.writeCodebookUsage(r.run().dir().resolve("codebook_usage.json"));
             System.err.println("w2v: " + done + " updates; model in " + r.run().checkpoint(RunDir.LAST));
         }
         return 0;

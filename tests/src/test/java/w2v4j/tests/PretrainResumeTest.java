@@ -86,6 +86,10 @@ class PretrainResumeTest {
         // the run directory: resolved config, HF model loadable by extract
         Json.Obj cfg = Json.readObject(split.resolve("config.json"));
         assertEquals("micro", cfg.getString("preset"));
+        // codebook usage of the last validation pass, for 'plot codebook RUN'
+        Json.Obj usage = Json.readObject(split.resolve("codebook_usage.json"));
+        assertEquals(2, usage.getInt("groups"));
+        assertEquals(64, usage.getInt("vars"));
         Path wav = data.resolve("audio/u0.wav");
         assertEquals(0, Main.commandLine().execute("extract", split.resolve("checkpoints/checkpoint_last").toString(), wav.toString(),
                 tmp.resolve("f.npy").toString()));

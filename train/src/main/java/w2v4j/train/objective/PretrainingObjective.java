@@ -67,6 +67,13 @@ public final class PretrainingObjective {
         return s;
     }
 
+    /** When set ([G][V]), every forward adds the chosen code of each masked step and group: codebook usage. */
+    private long[][] codeCounts;
+
+    public void countCodes(long[][] counts) {
+        this.codeCounts = counts;
+    }
+
     public List<ParamSlot> params() {
         return List.of(projectHidWeight, projectHidBias, projectQWeight, projectQBias, weightProjWeight, weightProjBias, codevectors);
     }
@@ -123,6 +130,10 @@ public final class PretrainingObjective {
         double[] logitsQ = Dense.forward(xm, n, f, weightProjWeight.value(), weightProjBias.value(), gv);
         GumbelQuantizer.Forward quant = GumbelQuantizer.forward(logitsQ, n, cfg.groups(), cfg.vars(), codevectors.value(),
                 cfg.groupDim(), gumbelNoise, tau, anchor);
+        if (codeCounts != null) {
+            for (int i = 0; i < n; i++)
+                for (int g = 0; g < cfg.groups(); g++) codeCounts[g][quant.codes()[i * cfg.groups() + g]]++;
+        }
         double[] y = Dense.forward(quant.q(), n, cfg.vqDim(), projectQWeight.value(), projectQBias.value(), fin);
         double[] c = Dense.forward(cm, n, d, projectHidWeight.value(), projectHidBias.value(), fin);
         ContrastiveLoss.Forward con = ContrastiveLoss.forward(c, y, n, fin, negatives, numNeg, cfg.logitTemp());

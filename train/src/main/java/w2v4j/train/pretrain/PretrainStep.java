@@ -62,6 +62,11 @@ public final class PretrainStep {
         });
     }
 
+    /** Codebook usage counting, see {@link PretrainingObjective#countCodes}. */
+    public void countCodes(long[][] counts) {
+        objective.countCodes(counts);
+    }
+
     public TrainingGraph graph() {
         return graph;
     }

@@ -33,6 +33,9 @@ public final class PretrainTask implements TrainingTask {
     private final PretrainStep step;
     private final GumbelTemperature temperature;
     private double tau;
+    /** Code counts [G][V] of the validation pass since the last training step: the codebook usage. */
+    private final long[][] validCodes;
+    private boolean validating;
 
     /** Declares this task's keys (with defaults) in {@code cfg}. */
     public static TrainConfig defineKeys(TrainConfig cfg, boolean largeDefaults) {
@@ -57,6 +60,7 @@ public final class PretrainTask implements TrainingTask {
                 cfg.getInt("min_masks", 2), cfg.getInt("cross_sample_negatives", 0), cfg.getDouble("feature_pen_weight", 10),
                 cfg.getDouble("diversity_weight", 0.1), opts));
         tau = temperature.at(0);
+        validCodes = new long[model.config.numCodevectorGroups()][model.config.numCodevectorsPerGroup()];
     }
 
     @Override
@@ -71,6 +75,10 @@ public final class PretrainTask implements TrainingTask {
 
     @Override
     public StepMetrics trainStep(Batch batch, long update, RandomGenerator rng) {
+        if (validating) {
+            validating = false;
+            step.countCodes(null);
+        }
         List<float[]> waves = List.of(batch.waves());
         PretrainStep.Inputs in = step.sample(waves, true, rng);
         return metrics(step.run(waves, in, tau, true, rng.nextLong()), true);
@@ -78,6 +86,11 @@ public final class PretrainTask implements TrainingTask {
 
     @Override
     public StepMetrics validStep(Batch batch, RandomGenerator rng) {
+        if (!validating) {
+            validating = true;
+            for (long[] g : validCodes) java.util.Arrays.fill(g, 0);
+            step.countCodes(validCodes);
+        }
         List<float[]> waves = List.of(batch.waves());
         PretrainStep.Inputs in = step.sample(waves, false, rng);
         PretrainingObjective.Result r = step.run(waves, in, tau, false, 0);
@@ -105,6 +118,29 @@ public final class PretrainTask implements TrainingTask {
     @Override
     public void saveModel(Path dir) {
         HfCheckpoint.save(model, dir);
+    }
+
+    /**
+     * Writes the codebook usage of the latest validation pass as {@code {"groups": G, "vars": V, "counts": [[...], ...]}}
+     * (what {@code plot codebook RUN} draws); nothing when no validation ran.
+     */
+    public void writeCodebookUsage(Path file) {
+        long total = 0;
+        List<List<Long>> counts = new ArrayList<>();
+        for (long[] g : validCodes) {
+            List<Long> row = new ArrayList<>();
+            for (long c : g) {
+                row.add(c);
+                total += c;
+            }
+            counts.add(row);
+        }
+        if (total == 0) return;
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("groups", validCodes.length);
+        o.put("vars", validCodes[0].length);
+        o.put("counts", counts);
+        w2v4j.core.io.Json.write(file, o);
     }
 
     public Wav2Vec2Model model() {
