@@ -14,7 +14,9 @@ import w2v4j.train.data.SpeechSynth;
 import w2v4j.train.data.SyntheticCorpus;
 import w2v4j.train.data.Transcripts;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +26,7 @@ import java.util.Set;
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Prepare speech data: fairseq manifests and labels, or the built-in synthetic corpus.",
         subcommands = {DataCommand.ManifestCommand.class, DataCommand.LabelsCommand.class, DataCommand.SynthCommand.class,
-                CommandLine.HelpCommand.class})
+                DataCommand.UseCommand.class, CommandLine.HelpCommand.class})
 public final class DataCommand implements Runnable {
 
     @Override
@@ -143,6 +145,34 @@ public final class DataCommand implements Runnable {
             System.out.print(s.table());
             if (s.discarded() > 0) System.out.println("discarded (outside 3-15 s): " + s.discarded());
             System.out.printf(Locale.ROOT, "wrote %s (see README.txt) in %.0f s%n", out, seconds);
+        }
+    }
+
+    @Command(name = "use", mixinStandardHelpOptions = true,
+            description = {"Make DIR the session's data set: later commands given no --data use it. Lists its splits."})
+    static final class UseCommand implements Runnable {
+        @Parameters(paramLabel = "DIR", description = "A folder of fairseq manifests (SPLIT.tsv).")
+        Path dir;
+
+        @Override
+        public void run() {
+            List<String> splits = new ArrayList<>();
+            try (var files = Files.list(dir)) {
+                for (Path p : files.sorted().toList()) {
+                    String n = p.getFileName().toString();
+                    if (!n.endsWith(".tsv") || n.equals("utterances.tsv")) continue;
+                    String split = n.substring(0, n.length() - 4);
+                    int utterances = w2v4j.train.data.ManifestReader.read(p).entries().size();
+                    boolean labelled = Files.exists(dir.resolve(split + ".ltr"));
+                    splits.add(String.format("  %-16s %6d utterances%s", split, utterances, labelled ? ", labelled" : ""));
+                }
+            } catch (java.io.IOException e) {
+                throw W2vException.file(dir, "cannot list: " + e.getMessage());
+            }
+            if (splits.isEmpty()) throw W2vException.file(dir, "no manifests (SPLIT.tsv) here; make them with 'data manifest' or 'data synth'");
+            Session.current().useData(dir.toAbsolutePath());
+            System.out.println("data: " + dir.toAbsolutePath());
+            splits.forEach(System.out::println);
         }
     }
 }

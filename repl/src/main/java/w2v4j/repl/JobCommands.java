@@ -49,7 +49,7 @@ final class JobCommands {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"The session (backend, config overrides, running jobs), or one job with its latest output."})
+            description = {"The session (backend, model, data set, config overrides, running jobs), or one job with its latest output."})
     static final class Status implements Runnable {
         @Parameters(arity = "0..1", paramLabel = "JOB", description = "A job number (see 'jobs').")
         Integer id;
@@ -59,6 +59,8 @@ final class JobCommands {
             Session s = Session.current();
             if (id == null) {
                 System.out.println("backend: " + s.backend());
+                System.out.println("model: " + (s.model() == null ? "none (model load DIR)" : s.model()));
+                System.out.println("data: " + (s.data() == null ? "none (data use DIR)" : s.data()));
                 System.out.println("config overrides: " + (s.overrides().isEmpty() ? "none" : s.overrides().size() + " (see 'config show')"));
                 List<Job> running = s.jobs().running();
                 System.out.println("running jobs: " + (running.isEmpty() ? "none" : running.size()));

@@ -12,7 +12,7 @@ import java.util.Arrays;
         description = "Self-supervised speech representation learning (wav2vec 2.0 family) in Java.",
         subcommands = {ExtractCommand.class, BenchCommand.class, DataCommand.class, PretrainCommand.class, FinetuneCommand.class,
                 EvalCommand.class, TranscribeCommand.class, LmCommand.class, DemoCommand.class, PlotCommand.class,
-                BackendCommand.class, ConfigCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+                BackendCommand.class, ConfigCommand.class, ModelCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

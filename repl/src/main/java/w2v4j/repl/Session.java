@@ -20,6 +20,7 @@ public final class Session {
     private static volatile Session current;
 
     private volatile String backend = Backends.DEFAULT;
+    private volatile java.nio.file.Path model, data;
     private final Map<String, String> overrides = Collections.synchronizedMap(new LinkedHashMap<>());
     private final JobManager jobs = new JobManager();
     // Per thread: only the shell's own thread draws progress lines; jobs and scripts wait quietly.
@@ -82,6 +83,24 @@ public final class Session {
         }
         throw new W2vException("unknown backend '" + name + "' (known: "
                 + String.join(", ", Backends.list().stream().map(BackendProvider::name).toList()) + ")");
+    }
+
+    /** The model loaded with 'model load' (the default of finetune's --init), or null. */
+    public java.nio.file.Path model() {
+        return model;
+    }
+
+    public void useModel(java.nio.file.Path dir) {
+        model = dir;
+    }
+
+    /** The data set chosen with 'data use' (the default of every --data), or null. */
+    public java.nio.file.Path data() {
+        return data;
+    }
+
+    public void useData(java.nio.file.Path dir) {
+        data = dir;
     }
 
     /** Training overrides (key to value text), in the order they were set; a copy. */

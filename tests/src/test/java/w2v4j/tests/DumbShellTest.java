@@ -130,7 +130,18 @@ class DumbShellTest {
         assertEquals("optimization.lr=5e-4\nnote=two words", type("config set optimization.lr=5e-4 \"note=two words\""));
         assertEquals("optimization.lr=5e-4\nnote=two words", type("config show"));
         assertTrue(type("status").contains("config overrides: 2"));
+
         assertEquals("no jobs (end a command line with '&' to run it in the background)", type("jobs"));
+        // the session's data set and model
+        Path data = tmp.resolve("data");
+        java.nio.file.Files.createDirectories(data);
+        java.nio.file.Files.writeString(data.resolve("dev.tsv"), data + "\na.wav\t16000\nb.wav\t16000\n");
+        java.nio.file.Files.writeString(data.resolve("dev.ltr"), "A |\nB |\n");
+        assertTrue(type("data use " + data).contains("dev                   2 utterances, labelled"));
+        assertTrue(type("model load " + ParityTest.fixtures().resolve("layer_preln_ctc")).contains("CTC (12 symbols)"));
+        String status = type("status");
+        assertTrue(status.contains("data: " + data) && status.contains("model: ") && status.contains("layer_preln_ctc"), status);
+        assertTrue(type("data use " + tmp.resolve("nowhere")).startsWith("w2v: "));
 
         String all = screen.text();
         assertFalse(all.contains("\033") || all.contains("\r"), "plain output on a dumb terminal:\n" + all.replace("\r", "<CR>").replace("\033", "<ESC>"));
