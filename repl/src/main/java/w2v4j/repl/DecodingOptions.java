@@ -25,11 +25,8 @@ final class DecodingOptions {
     @Option(names = "--word-score", defaultValue = "-1", description = "Score added per word (default ${DEFAULT-VALUE}).")
     double wordScore;
 
-    @Option(names = "--backend", defaultValue = "java", description = "Compute backend (default ${DEFAULT-VALUE}).")
-    String backendName;
-
-    @Option(names = "--device", defaultValue = "0", description = "Device index for accelerated backends.")
-    int device;
+    @picocli.CommandLine.Mixin
+    BackendOption backend = new BackendOption();
 
     boolean greedy() {
         return lm == null && beam == null;

@@ -6,8 +6,6 @@ import picocli.CommandLine.Option;
 import w2v4j.core.W2vException;
 import w2v4j.core.io.Json;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,11 +114,9 @@ public final class DemoCommand implements Callable<Integer> {
         if (rc != 0) throw new W2vException("demo step failed: w2v " + String.join(" ", args));
     }
 
-    /** Runs a command and returns what it printed on stdout. */
+    /** Runs a command and returns what it printed on stdout (commands print through System.out). */
     private static String capture(String... args) {
-        StringWriter sw = new StringWriter();
         CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(sw, true));
         java.io.PrintStream old = System.out;
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
         System.setOut(new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));

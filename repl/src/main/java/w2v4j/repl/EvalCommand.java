@@ -8,7 +8,6 @@ import w2v4j.core.W2vException;
 import w2v4j.core.audio.AudioFiles;
 import w2v4j.core.io.Json;
 import w2v4j.kernels.Backend;
-import w2v4j.kernels.Backends;
 import w2v4j.train.ctc.ErrorRate;
 import w2v4j.train.data.ManifestReader;
 import w2v4j.train.decode.Recognizer;
@@ -63,7 +62,7 @@ public final class EvalCommand implements Callable<Integer> {
         Path hyps = hypOut != null ? hypOut : dir.resolve("hyp-" + subset + ".tsv");
         StringBuilder lines = new StringBuilder("path\treference\thypothesis\tword_errors\twords\n");
         double audioSeconds = 0;
-        try (Backend backend = Backends.get(decoding.backendName, decoding.device)) {
+        try (Backend backend = decoding.backend.open()) {
             Recognizer rec = decoding.recognizer(dir, backend);
             List<ManifestReader.Entry> entries = manifest.entries();
             int i = 0;

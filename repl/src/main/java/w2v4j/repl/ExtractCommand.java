@@ -7,7 +7,6 @@ import w2v4j.core.W2vException;
 import w2v4j.core.audio.AudioFiles;
 import w2v4j.core.io.Npy;
 import w2v4j.kernels.Backend;
-import w2v4j.kernels.Backends;
 import w2v4j.model.HfCheckpoint;
 import w2v4j.model.Inference;
 import w2v4j.model.Wav2Vec2Model;
@@ -36,11 +35,8 @@ public final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--logits", description = "Write the CTC logits [frames, vocab] (needs a Wav2Vec2ForCTC model).")
     boolean logits;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "java", description = "Compute backend (default: ${DEFAULT-VALUE}).")
-    String backendName;
-
-    @Option(names = "--device", paramLabel = "N", defaultValue = "0", description = "Device index for accelerated backends.")
-    int device;
+    @picocli.CommandLine.Mixin
+    BackendOption backend = new BackendOption();
 
     @Override
     public Integer call() throws Exception {
@@ -52,8 +48,8 @@ public final class ExtractCommand implements Callable<Integer> {
         Wav2Vec2Model model = HfCheckpoint.load(modelDir);
         List<float[]> waves = new ArrayList<>();
         for (Path p : inputs) waves.add(readWaveform(p));
-        try (Backend backend = Backends.get(backendName, device)) {
-            Inference.Output o = new Inference(model, backend).run(waves, layer, logits);
+        try (Backend be = backend.open()) {
+            Inference.Output o = new Inference(model, be).run(waves, layer, logits);
             if (toDir) Files.createDirectories(out);
             for (int b = 0; b < inputs.size(); b++) {
                 float[][] src = logits ? o.logits() : layer > 0 ? o.layer() : o.hidden();

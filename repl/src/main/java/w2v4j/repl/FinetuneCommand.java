@@ -4,7 +4,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import w2v4j.core.W2vException;
 import w2v4j.kernels.Backend;
-import w2v4j.kernels.Backends;
 import w2v4j.model.HfCheckpoint;
 import w2v4j.model.Presets;
 import w2v4j.model.Wav2Vec2Model;
@@ -50,12 +49,12 @@ public final class FinetuneCommand extends TrainingRun implements Callable<Integ
         AudioDataset valid = validTsv == null ? null
                 : AudioDataset.open(data, cfg.validSubset, AudioDataset.Mode.PAD, cfg.minSampleSize, cfg.maxSampleSize, labels);
         writeConfig(r, model.config);
-        try (Backend backend = Backends.get(backendName, device)) {
-            FinetuneTask task = new FinetuneTask(model, vocab, backend, cfg)
+        try (Backend be = backend.open()) {
+            FinetuneTask task = new FinetuneTask(model, vocab, be, cfg)
                     .labelFiles(data.resolve(cfg.trainSubset + "." + labels), data.resolve(cfg.validSubset + "." + labels));
             System.err.printf("w2v: fine-tuning %s (%,d parameters, %s) on %d utterances of %s, backend %s, %d updates%n",
                     r.preset(), model.params.count(), init == null ? "random init" : "from " + init, train.size(), cfg.trainSubset,
-                    backend.name(), cfg.maxUpdate);
+                    be.name(), cfg.maxUpdate);
             long done = new Trainer(task, cfg, r.run(), train, valid, Progress.console()).run();
             System.err.println("w2v: " + done + " updates; model in " + r.run().checkpoint(RunDir.LAST)
                     + (valid != null ? ", best by dev " + cfg.bestMetric + " in " + r.run().checkpoint(RunDir.BEST) : ""));

@@ -2,7 +2,6 @@ package w2v4j.repl;
 
 import picocli.CommandLine.Command;
 import w2v4j.kernels.Backend;
-import w2v4j.kernels.Backends;
 import w2v4j.model.Presets;
 import w2v4j.model.Wav2Vec2Model;
 import w2v4j.train.data.AudioDataset;
@@ -29,10 +28,10 @@ public final class PretrainCommand extends TrainingRun implements Callable<Integ
         AudioDataset valid = validManifest(cfg) == null ? null
                 : AudioDataset.open(data, cfg.validSubset, AudioDataset.Mode.CROP, cfg.minSampleSize, cfg.maxSampleSize, null);
         writeConfig(r, r.model());
-        try (Backend backend = Backends.get(backendName, device)) {
-            PretrainTask task = new PretrainTask(model, backend, cfg);
+        try (Backend be = backend.open()) {
+            PretrainTask task = new PretrainTask(model, be, cfg);
             System.err.printf("w2v: pre-training %s (%,d parameters) on %d utterances of %s, backend %s, %d updates%n",
-                    r.preset(), model.params.count(), train.size(), cfg.trainSubset, backend.name(), cfg.maxUpdate);
+                    r.preset(), model.params.count(), train.size(), cfg.trainSubset, be.name(), cfg.maxUpdate);
             long done = new Trainer(task, cfg, r.run(), train, valid, Progress.console()).run();
             task.writeCodebookUsage(r.run().dir().resolve("codebook_usage.json"));
             System.err.println("w2v: " + done + " updates; model in " + r.run().checkpoint(RunDir.LAST));

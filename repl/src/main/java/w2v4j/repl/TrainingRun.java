@@ -48,11 +48,8 @@ abstract class TrainingRun {
     @Option(names = "--max-updates", paramLabel = "N", description = "Stop after N updates in total (max_update).")
     Long maxUpdates;
 
-    @Option(names = "--backend", defaultValue = "java", description = "Compute backend (default ${DEFAULT-VALUE}).")
-    String backendName;
-
-    @Option(names = "--device", defaultValue = "0", description = "Device index for accelerated backends.")
-    int device;
+    @picocli.CommandLine.Mixin
+    BackendOption backend = new BackendOption();
 
     /** The resolved configuration of this run. */
     record Resolved(RunDir run, boolean resume, String preset, Wav2Vec2Config model, TrainConfig train) {

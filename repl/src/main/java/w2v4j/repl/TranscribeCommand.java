@@ -5,7 +5,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import w2v4j.kernels.Backend;
-import w2v4j.kernels.Backends;
 import w2v4j.train.decode.Recognizer;
 
 import java.nio.file.Path;
@@ -34,7 +33,7 @@ public final class TranscribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Backend backend = Backends.get(decoding.backendName, decoding.device)) {
+        try (Backend backend = decoding.backend.open()) {
             Recognizer rec = decoding.recognizer(FinetuneCommand.bestModelDir(modelDir), backend).chunking(chunkSeconds, strideSeconds);
             for (Path p : audio) {
                 String text = rec.transcribe(List.of(ExtractCommand.readWaveform(p))).get(0);
