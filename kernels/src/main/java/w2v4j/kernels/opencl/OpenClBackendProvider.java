@@ -32,7 +32,7 @@ public final class OpenClBackendProvider implements BackendProvider {
     @Override
     public List<String> devices() {
         List<String> lines = new ArrayList<>();
-        for (OpenClDevices.Device d : OpenClDevices.devices()) lines.add(d.describe() + " [" + d.platformVersion() + "]");
+        for (OpenClDevices.Device d : OpenClDevices.devices()) lines.add(d.describe());
         return lines;
     }
 
