@@ -90,8 +90,12 @@ public final class OpenClBackend implements Backend {
         memory.invalidate(array);
     }
 
+    private boolean closed;
+
     @Override
     public synchronized void close() {
+        if (closed) return;
+        closed = true;
         cl.finish();
         memory.close();
         cl.close();

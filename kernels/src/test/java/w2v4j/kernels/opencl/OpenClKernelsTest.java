@@ -349,16 +349,16 @@ class OpenClKernelsTest {
         assertEquals(4L * rows * out, one.deviceToHostBytes(), one.toString());
         float[] ref = new float[rows * out];
         JAVA.linear(ref, 0, x, 0, w, null, rows, in, out);
-        assertClose("linear with a resident weight", ref, y, GEMM_TOL);
+        assertClose("residency: linear with a resident weight", ref, y, GEMM_TOL);
 
         // a changed weight is seen only after invalidate: that is the contract, and what makes it resident
         w[0] += 1f;
         cl.linear(y, 0, x, 0, w, null, rows, in, out);
-        assertClose("stale resident weight still used", ref, y, GEMM_TOL);
+        assertClose("residency: stale resident weight still used", ref, y, GEMM_TOL);
         cl.invalidate(w);
         cl.linear(y, 0, x, 0, w, null, rows, in, out);
         JAVA.linear(ref, 0, x, 0, w, null, rows, in, out);
-        assertClose("after invalidate the host weight is used", ref, y, GEMM_TOL);
+        assertClose("residency: after invalidate the host weight is used", ref, y, GEMM_TOL);
         assertThrows(IllegalStateException.class, () -> {
             cl.constant(w);
             try {
@@ -368,5 +368,17 @@ class OpenClKernelsTest {
             }
         }, "writing a resident array is refused");
         assertTrue(cl.description().contains("OpenCL"), cl.description());
+    }
+
+    @Test
+    void providerIsFoundByNameAndChecksTheDeviceIndex() {
+        var provider = w2v4j.kernels.Backends.list().stream().filter(p -> p.name().equals("opencl")).findFirst().orElseThrow();
+        assertTrue(provider.available(), provider.unavailableReason());
+        assertEquals(OpenClDevices.devices().size(), provider.devices().size());
+        try (Backend b = w2v4j.kernels.Backends.get("opencl", 0)) {
+            assertEquals("opencl", b.name());
+        }
+        var e = assertThrows(w2v4j.core.W2vException.class, () -> w2v4j.kernels.Backends.get("opencl", 99));
+        assertTrue(e.getMessage().contains("device 99 does not exist"), e.getMessage());
     }
 }
