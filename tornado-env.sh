@@ -3,6 +3,14 @@
 # TornadoVM ships as an SDK, not as a Maven artifact; where one is installed (TORNADOVM_HOME, or
 # the older TORNADO_SDK) we report it, but w2v4j has no TornadoVM backend yet, so the Java
 # backend (always) and the OpenCL backend (where an OpenCL platform exists) are what run.
+#
+# What is verified where:
+#   java              every platform; the default and the oracle; CI.
+#   opencl on PoCL    CI (.ci/run installs pocl-opencl-icd): every kernel, a whole forward pass,
+#                     w2v extract and one training update against java.
+#   opencl on NVIDIA  the same OpenCL C through NVIDIA's ICD: not yet verified (no GPU machine was
+#                     available when the backend was written).
+#   tornadovm         not verified; there is no TornadoVM backend.
 
 w2v_find_jdk25() {
   local c
@@ -30,9 +38,14 @@ w2v_backend_report() {
     echo "tornadovm: no SDK (TORNADOVM_HOME / TORNADO_SDK unset)"
   fi
   if command -v clinfo >/dev/null 2>&1 && [ "$(clinfo -l 2>/dev/null | grep -c Platform)" -gt 0 ]; then
-    echo "opencl:    $(clinfo -l 2>/dev/null | grep Platform | head -1 | sed 's/.*Platform #[0-9]*: //')"
-  else
+    # every platform and device, numbered in clinfo's order (--backend opencl --device N counts
+    # devices across platforms in this order)
+    clinfo -l 2>/dev/null | sed 's/^/opencl:    /'
+    echo "opencl:    verified: PoCL (CPU) in CI; NVIDIA GPUs not yet verified; --backend opencl [--device N]"
+  elif command -v clinfo >/dev/null 2>&1; then
     echo "opencl:    no platform found (install pocl-opencl-icd ocl-icd-libopencl1 for OpenCL on the CPU)"
+  else
+    echo "opencl:    clinfo not installed, platforms unknown (apt-get install clinfo pocl-opencl-icd ocl-icd-libopencl1)"
   fi
   echo "backend:   java (default; choose another with --backend NAME)"
 }

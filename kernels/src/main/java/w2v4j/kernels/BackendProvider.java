@@ -15,6 +15,14 @@ public interface BackendProvider {
     /** Why {@link #available} is false, in one line (null when available). */
     String unavailableReason();
 
+    /**
+     * The devices this backend can run on, one line each, in the order {@code --device N} numbers
+     * them (empty when there is nothing to choose). For {@code backend list}.
+     */
+    default java.util.List<String> devices() {
+        return java.util.List.of();
+    }
+
     /** A new backend on the given device index (ignored by backends with a single device). */
     Backend create(int device);
 }

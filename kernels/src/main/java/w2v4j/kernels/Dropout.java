@@ -43,7 +43,7 @@ public final class Dropout {
     }
 
     /** SplitMix64's output function (Steele, Lea, Flood 2014): a bijective 64-bit mixer. */
-    static long mix(long z) {
+    public static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

@@ -23,9 +23,12 @@ public final class Inference {
     private TransformerLayer.Scratch layerScratch;
     private int scratchRows = -1;
 
+    private final ResidentWeights weights;
+
     public Inference(Wav2Vec2Model model, Backend backend) {
         this.model = model;
         this.backend = backend;
+        this.weights = new ResidentWeights(model, backend);
     }
 
     /**
@@ -52,6 +55,7 @@ public final class Inference {
             feMax = Math.max(feMax, m.featureEncoder.maxActivation(n));
         }
         int f = m.featureEncoder.outputDim(), d = m.hiddenSize(), rows = batch * tMax;
+        weights.refresh();
         ensureScratch(feMax, rows, f, d, tMax);
 
         // 1. feature encoder, one utterance at a time, into the zero-padded batch [batch, tMax, f]

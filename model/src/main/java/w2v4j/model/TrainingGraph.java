@@ -57,9 +57,12 @@ public final class TrainingGraph {
     private boolean[] timeMask, channelMask;
     private float[] featNormed, featMean, featRstd, encIn, encMean, encRstd, preFinal;
 
+    private final ResidentWeights weights;
+
     public TrainingGraph(Wav2Vec2Model model, Backend backend) {
         this.m = model;
         this.be = backend;
+        this.weights = new ResidentWeights(model, backend);
     }
 
     /** Floats held by the activation workspace (grows to the largest batch shape seen). */
@@ -75,6 +78,7 @@ public final class TrainingGraph {
      */
     public Forward forward(List<float[]> waves, boolean[] timeMask, boolean[] channelMask, TrainOptions o, long seed) {
         ws.reset();
+        weights.refresh();
         feSaved.clear();
         posSaved.clear();
         layerSaved.clear();

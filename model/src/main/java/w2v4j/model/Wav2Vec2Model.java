@@ -94,6 +94,36 @@ public final class Wav2Vec2Model {
     public void prepare() {
         featureEncoder.pack();
         posConv.pack();
+        weightsVersion++;
+    }
+
+    private long weightsVersion;
+
+    /**
+     * Counts {@link #prepare} calls: a backend's device copies of {@link #backendWeights} are current
+     * while this number has not changed since they were made (see {@link ResidentWeights}).
+     */
+    public long weightsVersion() {
+        return weightsVersion;
+    }
+
+    /**
+     * The arrays that backend operations read as weights: every parameter except those used only
+     * through a derived form (conv weights, which the backend sees packed, and the weight-norm g/v)
+     * or only on the host (mask embedding, quantizer, projections), plus the packed conv weights.
+     */
+    public java.util.List<float[]> backendWeights() {
+        java.util.Set<Param> hostOnly = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        hostOnly.addAll(java.util.Arrays.asList(featureEncoder.weight));
+        for (Param p : new Param[]{posConv.weightG, posConv.weightV, maskEmbedding, codevectors, quantizerW, quantizerB,
+                projectHidW, projectHidB, projectQW, projectQB}) {
+            if (p != null) hostOnly.add(p);
+        }
+        java.util.List<float[]> out = new java.util.ArrayList<>();
+        for (Param p : params.all()) if (!hostOnly.contains(p)) out.add(p.value);
+        out.addAll(java.util.Arrays.asList(featureEncoder.packed));
+        out.add(posConv.packed);
+        return out;
     }
 
     /**

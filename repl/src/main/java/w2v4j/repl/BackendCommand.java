@@ -31,6 +31,8 @@ final class BackendCommand implements Runnable {
                 String note = p.available() ? (p.name().equals(active) ? "in use" : "") : p.unavailableReason();
                 System.out.printf(Locale.ROOT, "%s %-12s %-10s %s%n", p.name().equals(active) ? "*" : " ", p.name(),
                         p.available() ? "yes" : "no", note);
+                // the devices --device N chooses among (OpenCL: every platform's devices, clinfo -l style)
+                for (String d : p.available() ? p.devices() : List.<String>of()) System.out.println("      device " + d);
             }
         }
     }

@@ -1,0 +1,64 @@
+// Elementwise kernels and the sum of squares. One work-item per element; n is the element count.
+
+// Exact GELU 0.5 x (1 + erf(x / sqrt 2)), evaluated in acc_t (double where available, like the
+// Java backend) and rounded to float once. out may be inp (in place).
+__kernel void gelu(__global float* out, int outOff, __global const float* inp, int inpOff, int n) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    acc_t x = inp[inpOff + i];
+    out[outOff + i] = (float) (0.5 * x * (1.0 + erf(x * 0.7071067811865476)));
+}
+
+// dInp += dOut * gelu'(inp), gelu'(x) = Phi(x) + x phi(x).
+__kernel void gelu_backward(__global float* dInp, int dInpOff, __global const float* dOut, int dOutOff,
+                            __global const float* inp, int inpOff, int n) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    acc_t x = inp[inpOff + i];
+    acc_t d = 0.5 * (1.0 + erf(x * 0.7071067811865476)) + x * 0.3989422804014327 * exp(-0.5 * x * x);
+    dInp[dInpOff + i] += (float) (dOut[dOutOff + i] * d);
+}
+
+__kernel void add(__global float* x, int xOff, __global const float* y, int yOff, int n) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    x[xOff + i] += y[yOff + i];
+}
+
+__kernel void scale(__global float* x, int off, int n, float s) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    x[off + i] *= s;
+}
+
+// SplitMix64's output function, as w2v4j.kernels.Dropout.mix (Java's >>> is ulong >>).
+ulong mix64(ulong z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    return z ^ (z >> 31);
+}
+
+// Inverted dropout with the Java backend's counter hash: keep(i) = top 24 bits of
+// mix(key + i * golden) >= threshold, key = mix(seed) (computed on the host). The same masks bit
+// for bit, so Java and OpenCL training runs drop the same units.
+__kernel void dropout(__global float* x, int off, int n, ulong key, ulong threshold, float scale) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int keep = (mix64(key + (ulong) i * 0x9E3779B97F4A7C15UL) >> 40) >= threshold;
+    x[off + i] = keep ? x[off + i] * scale : 0.0f;
+}
+
+// Partial sums of squares: work-group g sums x[off + g*chunk, off + min(n, (g+1)*chunk)) into
+// partial[g] (acc_t); the host adds the partials in order (in double).
+__kernel void sum_squares(__global acc_t* partial, __global const float* x, int off, int n, int chunk) {
+    __local acc_t s[RED];
+    int g = get_group_id(0), l = get_local_id(0);
+    int end = min(n, (g + 1) * chunk);
+    acc_t acc = 0;
+    for (int i = g * chunk + l; i < end; i += RED) {
+        acc_t v = x[off + i];
+        acc += v * v;
+    }
+    acc = wg_sum(acc, s);
+    if (l == 0) partial[g] = acc;
+}
