@@ -32,7 +32,6 @@ import w2v4j.model.Param;
 import w2v4j.model.TrainOptions;
 import w2v4j.model.Wav2Vec2Model;
 import w2v4j.repl.Main;
-import w2v4j.train.objective.MaskedBatch;
 import w2v4j.train.objective.PretrainingObjective;
 import w2v4j.train.optim.Adam;
 import w2v4j.train.pretrain.PretrainStep;
@@ -149,20 +148,12 @@ class OpenClBackendTest {
     /** One pre-training update on each backend from the same weights, inputs and dropout seed. */
     @Test
     void oneTrainingUpdateMatchesJava() throws Exception {
-        Path dir = Path.of(OpenClBackendTest.class.getResource("/pretrain/base_like").toURI());
-        List<float[]> waves = new ArrayList<>();
-        for (int b = 0; Files.exists(dir.resolve("wave_" + b + ".npy")); b++) waves.add(Npy.read(dir.resolve("wave_" + b + ".npy")).data());
-        Npy.NpyLongArray maskArr = Npy.readLongs(dir.resolve("mask.npy"));
-        int batch = maskArr.shape()[0], frames = maskArr.shape()[1];
-        boolean[] mask = new boolean[batch * frames];
-        for (int i = 0; i < mask.length; i++) mask[i] = maskArr.data()[i] != 0;
-        long[] negL = Npy.readLongs(dir.resolve("negatives.npy")).data();
-        int[] negatives = new int[negL.length];
-        for (int i = 0; i < negL.length; i++) negatives[i] = Math.toIntExact(negL[i]);
-        float[] noise = Npy.read(dir.resolve("gumbel_noise.npy")).data();
+        PretrainFixture fx = PretrainFixture.load("base_like");
+        Path dir = fx.dir();
+        List<float[]> waves = fx.waves();
         // dropout on every site, so that identical masks are part of what is checked
         var settings = new PretrainStep.Settings(0.65, 10, 2, 0, 10.0, 0.1, new TrainOptions(0.1, 0.1f, 0.1f, 0.1f, 0.1f, 0f));
-        var inputs = new PretrainStep.Inputs(MaskedBatch.fromMask(batch, frames, mask), negatives, noise);
+        var inputs = fx.inputs();
         double lr = 1e-3;
 
         Wav2Vec2Model mj = HfCheckpoint.load(dir), mc = HfCheckpoint.load(dir);

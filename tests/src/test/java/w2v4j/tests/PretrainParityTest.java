@@ -10,7 +10,6 @@ import w2v4j.model.HfCheckpoint;
 import w2v4j.model.Param;
 import w2v4j.model.TrainOptions;
 import w2v4j.model.Wav2Vec2Model;
-import w2v4j.train.objective.MaskedBatch;
 import w2v4j.train.objective.PretrainingObjective;
 import w2v4j.train.pretrain.PretrainStep;
 
@@ -41,26 +40,17 @@ class PretrainParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"base_like", "large_like"})
     void stepMatchesReference(String name) throws Exception {
-        Path dir = Path.of(PretrainParityTest.class.getResource("/pretrain/" + name).toURI());
+        PretrainFixture fx = PretrainFixture.load(name);
+        Path dir = fx.dir();
         Map<String, Object> exp = Json.readObject(dir.resolve("expected.json")).map();
         Wav2Vec2Model model = HfCheckpoint.load(dir);
-        List<float[]> waves = new ArrayList<>();
-        for (int b = 0; Files.exists(dir.resolve("wave_" + b + ".npy")); b++) waves.add(Npy.read(dir.resolve("wave_" + b + ".npy")).data());
-        Npy.NpyLongArray maskArr = Npy.readLongs(dir.resolve("mask.npy"));
-        int batch = maskArr.shape()[0], frames = maskArr.shape()[1];
-        boolean[] mask = new boolean[batch * frames];
-        for (int i = 0; i < mask.length; i++) mask[i] = maskArr.data()[i] != 0;
-        long[] negL = Npy.readLongs(dir.resolve("negatives.npy")).data();
-        int[] negatives = new int[negL.length];
-        for (int i = 0; i < negL.length; i++) negatives[i] = Math.toIntExact(negL[i]);
-        float[] noise = Npy.read(dir.resolve("gumbel_noise.npy")).data();
-
+        List<float[]> waves = fx.waves();
         double fgm = ((Number) exp.get("fgm")).doubleValue(), beta = ((Number) exp.get("beta")).doubleValue();
         double tau = ((Number) exp.get("tau")).doubleValue();
         var settings = new PretrainStep.Settings(0.65, 10, 2, 0, beta, 0.1, new TrainOptions(fgm, 0f, 0f, 0f, 0f, 0f));
         try (Backend be = Backends.get("java", 0)) {
             PretrainStep step = new PretrainStep(model, be, settings);
-            var inputs = new PretrainStep.Inputs(MaskedBatch.fromMask(batch, frames, mask), negatives, noise);
+            var inputs = fx.inputs();
             PretrainingObjective.Result r = step.run(waves, inputs, tau, true, 0);
 
             assertEquals(((Number) exp.get("num_masked")).intValue(), r.numMasked());
