@@ -1,6 +1,7 @@
 package w2v4j.kernels;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -45,6 +46,8 @@ public final class Sgemm {
     static final int NC = 768;
     /** Below this many multiply-adds the packing costs more than it saves. */
     static final long SMALL_WORK = 16L * 16 * 16 * 8;
+    /** Largest A packed whole and shared by the threads (32 MiB); beyond, the splits that repack. */
+    static final long SHARED_A_FLOATS = 1L << 23;
     /** Below this many multiply-adds the pool hand-off costs more than it saves. */
     static final long PARALLEL_WORK = 64L * 64 * 64;
 
@@ -53,6 +56,10 @@ public final class Sgemm {
         final float[] packA = new float[MC * KC];
         final float[] packB = new float[KC * NC];
         final float[] tile = new float[MR * NR];
+        /** A packed whole, shared by all threads ({@link #sharedA}); grown on demand, at most SHARED_A_FLOATS. */
+        float[] sharedA = new float[0];
+        /** Chunk counter of this thread's parallel calls. */
+        final AtomicInteger next = new AtomicInteger();
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -79,15 +86,87 @@ public final class Sgemm {
         }
         int nStrips = (n + NR - 1) / NR;
         int mStrips = (m + MR - 1) / MR;
-        if (nStrips >= 2 * threads || nStrips >= mStrips) {
-            // Columns: every thread packs its own part of B and streams all of A.
+        if (alpha == 0f || k <= 0) {
+            block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        // Packing that a split repeats on every thread: splitting the columns makes each thread
+        // pack all of A (once per NC block of its columns) unless A is packed once and shared;
+        // splitting the rows makes each chunk pack all of B.
+        long aFloats = (long) mStrips * MR * k, bFloats = (long) k * n;
+        int rowChunks = Math.min(mStrips, 2 * threads);
+        long colStatic = aFloats * ((n / threads + NC - 1) / NC) + bFloats / threads;
+        long rows = bFloats * rowChunks / threads + aFloats / threads;
+        if (nStrips >= 2 * threads && aFloats <= SHARED_A_FLOATS) {
+            sharedA(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
+        } else if (mStrips >= 2 * threads && (rows < colStatic || nStrips < 2 * threads)) {
+            // Dynamic row chunks (a long convolution input, a narrow projection): a thread that
+            // the OS holds back simply takes fewer chunks.
+            int chunkRows = (mStrips + rowChunks - 1) / rowChunks * MR;
+            int chunks = (m + chunkRows - 1) / chunkRows;
+            AtomicInteger next = WORKSPACE.get().next;
+            next.set(0);
+            Parallel.forRange(threads, (t0, t1) -> {
+                for (int ch = next.getAndIncrement(); ch < chunks; ch = next.getAndIncrement()) {
+                    block(transA, transB, ch * chunkRows, Math.min(m, (ch + 1) * chunkRows), 0, n, k, alpha, a, aOff,
+                            lda, b, bOff, ldb, beta, c, cOff, ldc);
+                }
+            });
+        } else {
+            // Static column split: every thread packs its own part of B and all of A.
             Parallel.forRange(nStrips, (s0, s1) -> block(transA, transB, 0, m, s0 * NR, Math.min(n, s1 * NR),
                     k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
-        } else {
-            // Few columns (a grouped convolution, a narrow projection): split the rows instead.
-            Parallel.forRange(mStrips, (s0, s1) -> block(transA, transB, s0 * MR, Math.min(m, s1 * MR), 0, n,
-                    k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         }
+    }
+
+    /**
+     * The column split with A packed once for all threads: first the threads pack disjoint row
+     * strips of A (every K block) into the caller's shared buffer, then they take chunks of
+     * columns from a shared counter (a few per thread, so a thread the OS holds back takes fewer),
+     * each packing only its own columns of B. Every element of C is computed by one thread with
+     * the same operations in the same order as in {@link #block}, so the result does not depend
+     * on who took which chunk.
+     */
+    static void sharedA(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                        float beta, float[] c, int cOff, int ldc, int threads) {
+        Workspace caller = WORKSPACE.get();
+        int mPad = (m + MR - 1) / MR * MR;
+        if (caller.sharedA.length < mPad * k) {
+            caller.sharedA = new float[mPad * k];
+        }
+        float[] pa = caller.sharedA;
+        int mStrips = mPad / MR;
+        Parallel.forRange(mStrips, (s0, s1) -> {
+            int ic = s0 * MR, mc = Math.min(m, s1 * MR) - ic;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa, pc * mPad + ic * kc);
+            }
+        });
+        int nStrips = (n + NR - 1) / NR;
+        int chunkCols = Math.min(NC, Math.max(1, nStrips / (3 * threads)) * NR);
+        int chunks = (n + chunkCols - 1) / chunkCols;
+        AtomicInteger next = caller.next;
+        next.set(0);
+        boolean overwrite = beta == 0f;
+        Parallel.forRange(threads, (t0, t1) -> {
+            Workspace ws = WORKSPACE.get();
+            for (int ch = next.getAndIncrement(); ch < chunks; ch = next.getAndIncrement()) {
+                int jc = ch * chunkCols, nc = Math.min(n, jc + chunkCols) - jc;
+                if (!overwrite) {
+                    scaleC(beta, c, cOff, ldc, 0, m, jc, jc + nc);
+                }
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.packB);
+                    for (int ic = 0; ic < m; ic += MC) {
+                        macroKernel(Math.min(MC, m - ic), nc, kc, pa, pc * mPad + ic * kc, ws.packB, c,
+                                cOff + ic * ldc + jc, ldc, ws.tile, overwrite && pc == 0);
+                    }
+                }
+            }
+        });
     }
 
     /** Same as {@link #sgemm} on the calling thread only (for kernels that parallelise outside). */
@@ -145,8 +224,8 @@ public final class Sgemm {
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, pb);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa);
-                    macroKernel(mc, nc, kc, pa, pb, c, cOff + ic * ldc + jc, ldc, tile, overwrite && pc == 0);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa, 0);
+                    macroKernel(mc, nc, kc, pa, 0, pb, c, cOff + ic * ldc + jc, ldc, tile, overwrite && pc == 0);
                 }
             }
         }
@@ -238,10 +317,10 @@ public final class Sgemm {
      * rows: element (i, p) of strip r at {@code r*kc*MR + p*MR + i}; rows past mc are zero.
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-                      float alpha, float[] pa) {
+                      float alpha, float[] pa, int paOff) {
         for (int is = 0; is < mc; is += MR) {
             int mr = Math.min(MR, mc - is);
-            int dst = is * kc;
+            int dst = paOff + is * kc;
             if (!transA) {
                 // Rows of A are contiguous over p; p outside keeps the writes to pa contiguous.
                 int src = aOff + (ic + is) * lda + pc;
@@ -310,14 +389,14 @@ public final class Sgemm {
     }
 
     /** All micro-tiles of one packed block pair; partial tiles go through the scratch tile. */
-    static void macroKernel(int mc, int nc, int kc, float[] pa, float[] pb, float[] c, int cIdx, int ldc,
+    static void macroKernel(int mc, int nc, int kc, float[] pa, int paOff, float[] pb, float[] c, int cIdx, int ldc,
                             float[] tile, boolean overwrite) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int pbi = jr * kc;
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
-                int pai = ir * kc;
+                int pai = paOff + ir * kc;
                 int ci = cIdx + ir * ldc + jr;
                 if (mr == MR && nr == NR) {
                     if (overwrite) {
