@@ -97,9 +97,13 @@ public final class Sgemm {
         int rowChunks = Math.min(mStrips, 2 * threads);
         long colStatic = aFloats * ((n / threads + NC - 1) / NC) + bFloats / threads;
         long rows = bFloats * rowChunks / threads + aFloats / threads;
-        if (nStrips >= 2 * threads && aFloats <= SHARED_A_FLOATS) {
+        long shared = (aFloats + bFloats) / threads;
+        // A shallow product (the first convolution: K = 10) is bound by writing C; whole rows per
+        // thread write it contiguously, column chunks would stride through it.
+        boolean shallow = k < 64 && mStrips >= 2 * threads;
+        if (!shallow && nStrips >= 2 * threads && aFloats <= SHARED_A_FLOATS && shared <= rows) {
             sharedA(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
-        } else if (mStrips >= 2 * threads && (rows < colStatic || nStrips < 2 * threads)) {
+        } else if (mStrips >= 2 * threads && (shallow || rows < colStatic || nStrips < 2 * threads)) {
             // Dynamic row chunks (a long convolution input, a narrow projection): a thread that
             // the OS holds back simply takes fewer chunks.
             int chunkRows = (mStrips + rowChunks - 1) / rowChunks * MR;
