@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up runs (default ${DEFAULT-VALUE}; training uses 1).")
     int warmup;
 
-    @Option(names = "--backend", defaultValue = "java", description = "Compute backend, or 'all' for every available one side by side (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "java", description = "Compute backend, a comma-separated list, or 'all' for every available one, side by side with ratios to the first (default ${DEFAULT-VALUE}).")
     String backendName;
 
     @Option(names = "--only", split = ",", description = "Parts to run, from gemm, kernels, forward, train, scaling (default: all but scaling).")
@@ -97,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
                 else if (!json) System.err.println("bench: skipping backend " + p.name() + ": " + p.unavailableReason());
             }
         } else {
-            names.add(backendName);
+            names.addAll(Arrays.asList(backendName.split(",")));
         }
         Map<String, Object> machine = machine();
         List<Map<String, Object>> results = new ArrayList<>();
@@ -253,11 +253,14 @@ public final class BenchCommand implements Callable<Integer> {
         Inference inf = new Inference(model, prof.backend());
         List<float[]> waves = waves(batch, seconds);
         double[] times = new double[runs];
+        long allocated = 0;
         for (int i = 0; i < warmup + runs; i++) {
             if (i == warmup) prof.reset();
+            long a0 = allocatedBytes();
             long t0 = System.nanoTime();
             inf.run(waves, 0, false);
             double s = (System.nanoTime() - t0) / 1e9;
+            if (i >= warmup) allocated += allocatedBytes() - a0;
             if (i >= warmup) times[i - warmup] = s;
             progress("forward %d/%d: %.3f s%s", i + 1, warmup + runs, s, i < warmup ? " (warm-up)" : "");
         }
@@ -268,6 +271,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("forward_real_time_factor", round4(med / (batch * seconds)));
         r.put("forward_samples_per_s", Math.round(batch * seconds * 16000 / med));
         r.put("forward_share", shares(prof, runs));
+        r.put("forward_alloc_mb_per_run", round1(allocated / 1048576.0 / runs));
         r.put("params", model.params.count());
     }
 
@@ -282,11 +286,14 @@ public final class BenchCommand implements Callable<Integer> {
         List<float[]> waves = waves(trainBatch, trainSeconds);
         int n = Math.max(3, runs / 2), w = Math.min(1, warmup);
         double[] times = new double[n];
+        long allocated = 0;
         for (int i = 0; i < w + n; i++) {
             if (i == w) prof.reset();
+            long a0 = allocatedBytes();
             long t0 = System.nanoTime();
             step.run(waves, step.sample(waves, true, new SplittableRandom(i)), 2.0, true, i);
             double s = (System.nanoTime() - t0) / 1e9;
+            if (i >= w) allocated += allocatedBytes() - a0;
             for (var p : model.params.all()) Arrays.fill(p.grad(), 0f);
             if (i >= w) times[i - w] = s;
             progress("train step %d/%d: %.3f s%s", i + 1, w + n, s, i < w ? " (warm-up)" : "");
@@ -296,6 +303,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("train_runs", roundAll(times));
         r.put("train_samples_per_s", Math.round(trainBatch * trainSeconds * 16000 / med));
         r.put("train_share", shares(prof, n));
+        r.put("train_alloc_mb_per_step", round1(allocated / 1048576.0 / n));
     }
 
     /**
@@ -413,7 +421,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (Map<String, Object> r : results) flatten("", r, keys, null);
         System.out.printf("%-52s", "");
         for (String n : names) System.out.printf("%14s", n);
-        if (results.size() > 1) System.out.printf("%14s", "ratio");
+        if (results.size() > 1) System.out.printf("%14s", "speedup");
         System.out.println();
         for (String k : keys) {
             List<Object> vals = new ArrayList<>();
@@ -422,8 +430,9 @@ public final class BenchCommand implements Callable<Integer> {
             String label = k;
             System.out.printf("%-52s", label.length() > 52 ? label.substring(0, 52) : label);
             for (Object v : vals) System.out.printf("%14s", v == null ? "-" : v);
-            if (results.size() > 1 && vals.get(0) instanceof Number a && vals.get(vals.size() - 1) instanceof Number b && a.doubleValue() != 0) {
-                System.out.printf(Locale.ROOT, "%14.2f", b.doubleValue() / a.doubleValue());
+            if (results.size() > 1 && vals.get(0) instanceof Number a && vals.get(vals.size() - 1) instanceof Number b) {
+                double sp = speedup(k, a.doubleValue(), b.doubleValue());
+                System.out.printf(Locale.ROOT, "%14s", Double.isNaN(sp) ? "" : String.format(Locale.ROOT, "%.2fx", sp));
             }
             if (k.startsWith("gemm_gflops") && vals.get(0) instanceof Number g) {
                 System.out.printf(Locale.ROOT, "   (%.0f%% of peak)", 100 * g.doubleValue() / peak);
@@ -460,7 +469,20 @@ public final class BenchCommand implements Callable<Integer> {
         return cur;
     }
 
-    /** Ratio of every numeric entry of each backend to the first backend's (time ratios are first/other: > 1 is faster). */
+    /**
+     * How many times faster {@code other} is than {@code first} on this entry: first/other for
+     * times, other/first for rates; NaN for entries that are not speeds (shares, memory, counts).
+     */
+    static double speedup(String key, double first, double other) {
+        if (key.endsWith("runs") || key.contains("share") || key.contains("_mb") || key.equals("params")
+                || key.contains("seconds") || key.contains("frames") || first == 0 || other == 0) {
+            return Double.NaN;
+        }
+        boolean rate = key.contains("gflops") || key.contains("gb_per_s") || key.contains("per_s");
+        return rate ? other / first : first / other;
+    }
+
+    /** For each backend after the first, its {@link #speedup} over the first on every entry (> 1: faster). */
     private static Map<String, Object> ratios(List<Map<String, Object>> results) {
         Map<String, Object> out = new LinkedHashMap<>();
         List<String> keys = new ArrayList<>();
@@ -469,10 +491,8 @@ public final class BenchCommand implements Callable<Integer> {
             Map<String, Object> one = new LinkedHashMap<>();
             for (String k : keys) {
                 if (!(lookup(results.get(0), k) instanceof Number a) || !(lookup(results.get(i), k) instanceof Number b)) continue;
-                if (k.endsWith("runs") || k.contains("share") || k.contains("rss") || k.equals("params")) continue;
-                boolean time = k.contains("_s") || k.endsWith("ms") || k.contains("factor");
-                double ratio = time ? a.doubleValue() / b.doubleValue() : b.doubleValue() / a.doubleValue();
-                one.put(k, round3(ratio));
+                double ratio = speedup(k, a.doubleValue(), b.doubleValue());
+                if (!Double.isNaN(ratio)) one.put(k, round3(ratio));
             }
             out.put((String) results.get(i).get("backend"), one);
         }
@@ -480,6 +500,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Bytes allocated so far by this thread (the kernels' pool threads allocate next to nothing). */
+    private static long allocatedBytes() {
+        return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                ? t.getCurrentThreadAllocatedBytes() : 0;
+    }
 
     private void progress(String format, Object... args) {
         if (!json) System.err.println("bench: " + String.format(Locale.ROOT, format, args));
