@@ -138,8 +138,6 @@ public final class BenchCommand implements Callable<Integer> {
         if (parts.contains("forward")) forward(config, backend, r);
         if (parts.contains("train")) train(config, backend, r);
         if (parts.contains("scaling")) scaling(config, backend, r);
-        System.gc();
-        r.put("heap_live_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
         r.put("peak_rss_mb", PeakRss.megabytes());
         return r;
     }
@@ -272,6 +270,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("forward_samples_per_s", Math.round(batch * seconds * 16000 / med));
         r.put("forward_share", shares(prof, runs));
         r.put("forward_alloc_mb_per_run", round1(allocated / 1048576.0 / runs));
+        r.put("forward_heap_live_mb", liveHeapMb(inf));
         r.put("params", model.params.count());
     }
 
@@ -304,6 +303,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("train_samples_per_s", Math.round(trainBatch * trainSeconds * 16000 / med));
         r.put("train_share", shares(prof, n));
         r.put("train_alloc_mb_per_step", round1(allocated / 1048576.0 / n));
+        r.put("train_heap_live_mb", liveHeapMb(step));
     }
 
     /**
@@ -500,6 +500,17 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Live heap after a full GC while {@code keep} (the model and its buffers) is still reachable:
+     * weights, gradients and the buffers sized for this workload.
+     */
+    private static long liveHeapMb(Object keep) {
+        System.gc();
+        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+        java.lang.ref.Reference.reachabilityFence(keep);
+        return used;
+    }
 
     /** Bytes allocated so far by this thread (the kernels' pool threads allocate next to nothing). */
     private static long allocatedBytes() {
