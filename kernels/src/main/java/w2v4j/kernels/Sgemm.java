@@ -1,6 +1,7 @@
 package w2v4j.kernels;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>GotoBLAS structure. For each {@code KC x NC} block of op(B), the block is packed into
  * k-major strips {@code NR} columns wide ({@code NR} = two vectors, 32 floats with AVX-512); for
  * each {@code MC x KC} block of op(A), the block is packed (already multiplied by alpha) into
- * k-major strips of {@code MR = 6} rows. The micro-kernel then computes a 6 x NR tile of C with 12
- * vector accumulators: per k it loads two B vectors, broadcasts six A values and issues 12 FMAs.
+ * k-major strips of {@code MR = 12} rows. The micro-kernel then computes a 12 x NR tile of C with 24
+ * vector accumulators: per k it loads two B vectors, broadcasts twelve A values and issues 24 FMAs.
  * Packing is where the transposes, the strides ({@code lda} may be smaller than a row when rows
  * overlap) and alpha are dealt with, so the micro-kernel is one shape only.
  *
@@ -34,10 +35,10 @@ public final class Sgemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
     /** Rows of the micro-kernel tile. */
-    static final int MR = 6;
+    static final int MR = 12;
     /** Columns of the micro-kernel tile: two vectors. */
     static final int NR = 2 * LANES;
-    /** Depth of a packed block (A strip of 6 x 256 and B strip of 256 x 32 stay in L1). */
+    /** Depth of a packed block (the B strip of 256 x 32, 32 KiB, stays in L1 while A strips stream from L2). */
     static final int KC = 256;
     /** Rows of a packed A block (96 x 256 floats = 96 KiB, in L2). */
     static final int MC = 96;
@@ -45,6 +46,8 @@ public final class Sgemm {
     static final int NC = 768;
     /** Below this many multiply-adds the packing costs more than it saves. */
     static final long SMALL_WORK = 16L * 16 * 16 * 8;
+    /** Largest A packed whole and shared by the threads (32 MiB); beyond, the splits that repack. */
+    static final long SHARED_A_FLOATS = 1L << 23;
     /** Below this many multiply-adds the pool hand-off costs more than it saves. */
     static final long PARALLEL_WORK = 64L * 64 * 64;
 
@@ -53,6 +56,10 @@ public final class Sgemm {
         final float[] packA = new float[MC * KC];
         final float[] packB = new float[KC * NC];
         final float[] tile = new float[MR * NR];
+        /** A packed whole, shared by all threads ({@link #sharedA}); grown on demand, at most SHARED_A_FLOATS. */
+        float[] sharedA = new float[0];
+        /** Chunk counter of this thread's parallel calls. */
+        final AtomicInteger next = new AtomicInteger();
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -79,15 +86,92 @@ public final class Sgemm {
         }
         int nStrips = (n + NR - 1) / NR;
         int mStrips = (m + MR - 1) / MR;
-        if (nStrips >= 2 * threads || nStrips >= mStrips) {
-            // Columns: every thread packs its own part of B and streams all of A.
+        if (alpha == 0f || k <= 0) {
+            block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        // Packing that a split repeats on every thread: splitting the columns makes each thread
+        // pack all of A (once per NC block of its columns) unless A is packed once and shared;
+        // splitting the rows makes each chunk pack all of B.
+        long aFloats = (long) mStrips * MR * k, bFloats = (long) k * n;
+        int rowChunks = Math.min(mStrips, 2 * threads);
+        long colStatic = aFloats * ((n / threads + NC - 1) / NC) + bFloats / threads;
+        long rows = bFloats * rowChunks / threads + aFloats / threads;
+        long shared = (aFloats + bFloats) / threads;
+        // A shallow product (the first convolution: K = 10) is bound by writing C; whole rows per
+        // thread write it contiguously, column chunks would stride through it.
+        boolean shallow = k < 64 && mStrips >= 2 * threads;
+        if (!shallow && nStrips >= 2 * threads && aFloats <= SHARED_A_FLOATS && shared <= rows) {
+            sharedA(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
+        } else if (mStrips >= 2 * threads && (shallow || rows < colStatic || nStrips < 2 * threads)) {
+            // Dynamic row chunks (a long convolution input, a narrow projection): a thread that
+            // the OS holds back simply takes fewer chunks.
+            int chunkRows = (mStrips + rowChunks - 1) / rowChunks * MR;
+            int chunks = (m + chunkRows - 1) / chunkRows;
+            AtomicInteger next = WORKSPACE.get().next;
+            next.set(0);
+            Parallel.forRange(threads, (t0, t1) -> {
+                for (int ch = next.getAndIncrement(); ch < chunks; ch = next.getAndIncrement()) {
+                    block(transA, transB, ch * chunkRows, Math.min(m, (ch + 1) * chunkRows), 0, n, k, alpha, a, aOff,
+                            lda, b, bOff, ldb, beta, c, cOff, ldc);
+                }
+            });
+        } else {
+            // Static column split: every thread packs its own part of B and all of A.
             Parallel.forRange(nStrips, (s0, s1) -> block(transA, transB, 0, m, s0 * NR, Math.min(n, s1 * NR),
                     k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
-        } else {
-            // Few columns (a grouped convolution, a narrow projection): split the rows instead.
-            Parallel.forRange(mStrips, (s0, s1) -> block(transA, transB, s0 * MR, Math.min(m, s1 * MR), 0, n,
-                    k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         }
+    }
+
+    /**
+     * The column split with A packed once for all threads: first the threads pack disjoint row
+     * strips of A (every K block) into the caller's shared buffer, then they take chunks of
+     * columns from a shared counter, each packing only its own columns of B. Every element of C is computed by one thread with
+     * the same operations in the same order as in {@link #block}, so the result does not depend
+     * on who took which chunk.
+     */
+    static void sharedA(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                        float beta, float[] c, int cOff, int ldc, int threads) {
+        Workspace caller = WORKSPACE.get();
+        int mPad = (m + MR - 1) / MR * MR;
+        if (caller.sharedA.length < mPad * k) {
+            caller.sharedA = new float[mPad * k];
+        }
+        float[] pa = caller.sharedA;
+        int mStrips = mPad / MR;
+        Parallel.forRange(mStrips, (s0, s1) -> {
+            int ic = s0 * MR, mc = Math.min(m, s1 * MR) - ic;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa, pc * mPad + ic * kc);
+            }
+        });
+        int nStrips = (n + NR - 1) / NR;
+        // One chunk per thread (up to NC columns): every chunk streams all of packed A from L3,
+        // so more, smaller chunks balanced a loaded machine better but cost ~5% on a quiet one.
+        int chunkCols = Math.min(NC, Math.max(1, (nStrips + threads - 1) / threads) * NR);
+        int chunks = (n + chunkCols - 1) / chunkCols;
+        AtomicInteger next = caller.next;
+        next.set(0);
+        boolean overwrite = beta == 0f;
+        Parallel.forRange(threads, (t0, t1) -> {
+            Workspace ws = WORKSPACE.get();
+            for (int ch = next.getAndIncrement(); ch < chunks; ch = next.getAndIncrement()) {
+                int jc = ch * chunkCols, nc = Math.min(n, jc + chunkCols) - jc;
+                if (!overwrite) {
+                    scaleC(beta, c, cOff, ldc, 0, m, jc, jc + nc);
+                }
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.packB);
+                    for (int ic = 0; ic < m; ic += MC) {
+                        macroKernel(Math.min(MC, m - ic), nc, kc, pa, pc * mPad + ic * kc, ws.packB, c,
+                                cOff + ic * ldc + jc, ldc, ws.tile, overwrite && pc == 0);
+                    }
+                }
+            }
+        });
     }
 
     /** Same as {@link #sgemm} on the calling thread only (for kernels that parallelise outside). */
@@ -145,8 +229,8 @@ public final class Sgemm {
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, pb);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa);
-                    macroKernel(mc, nc, kc, pa, pb, c, cOff + ic * ldc + jc, ldc, tile, overwrite && pc == 0);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa, 0);
+                    macroKernel(mc, nc, kc, pa, 0, pb, c, cOff + ic * ldc + jc, ldc, tile, overwrite && pc == 0);
                 }
             }
         }
@@ -190,16 +274,43 @@ public final class Sgemm {
                     }
                 }
             } else {
-                // B stored [N, ldb]: each column j of op(B) is a contiguous row of B.
-                for (int j = 0; j < nr; j++) {
-                    int src = bOff + (jc + js + j) * ldb + pc;
-                    for (int p = 0; p < kc; p++) {
-                        pb[dst + p * NR + j] = b[src + p];
+                // B stored [N, ldb]: column j of op(B) is a contiguous row of B. Walking p outside
+                // and j inside reads nr rows in step and writes pb contiguously; the other order
+                // writes with a 128-byte stride and was the larger cost of packing a linear's weight.
+                int src = bOff + (jc + js) * ldb + pc;
+                if (nr == NR) {
+                    // Two passes of 16 columns, unrolled (see packA).
+                    for (int h = 0; h < NR; h += 16) {
+                        int l = ldb, s0 = src + h * ldb;
+                        for (int p = 0; p < kc; p++) {
+                            int d = dst + p * NR + h, sp = s0 + p;
+                            pb[d] = b[sp];
+                            pb[d + 1] = b[sp + l];
+                            pb[d + 2] = b[sp + 2 * l];
+                            pb[d + 3] = b[sp + 3 * l];
+                            pb[d + 4] = b[sp + 4 * l];
+                            pb[d + 5] = b[sp + 5 * l];
+                            pb[d + 6] = b[sp + 6 * l];
+                            pb[d + 7] = b[sp + 7 * l];
+                            pb[d + 8] = b[sp + 8 * l];
+                            pb[d + 9] = b[sp + 9 * l];
+                            pb[d + 10] = b[sp + 10 * l];
+                            pb[d + 11] = b[sp + 11 * l];
+                            pb[d + 12] = b[sp + 12 * l];
+                            pb[d + 13] = b[sp + 13 * l];
+                            pb[d + 14] = b[sp + 14 * l];
+                            pb[d + 15] = b[sp + 15 * l];
+                        }
                     }
-                }
-                for (int j = nr; j < NR; j++) {
-                    for (int p = 0; p < kc; p++) {
-                        pb[dst + p * NR + j] = 0f;
+                } else {
+                    for (int p = 0; p < kc; p++, dst += NR) {
+                        int sp = src + p;
+                        for (int j = 0; j < nr; j++) {
+                            pb[dst + j] = b[sp + j * ldb];
+                        }
+                        for (int j = nr; j < NR; j++) {
+                            pb[dst + j] = 0f;
+                        }
                     }
                 }
             }
@@ -211,23 +322,64 @@ public final class Sgemm {
      * rows: element (i, p) of strip r at {@code r*kc*MR + p*MR + i}; rows past mc are zero.
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-                      float alpha, float[] pa) {
+                      float alpha, float[] pa, int paOff) {
         for (int is = 0; is < mc; is += MR) {
             int mr = Math.min(MR, mc - is);
-            int dst = is * kc;
+            int dst = paOff + is * kc;
             if (!transA) {
-                for (int i = 0; i < mr; i++) {
-                    int src = aOff + (ic + is + i) * lda + pc;
+                // Rows of A are contiguous over p; p outside keeps the writes to pa contiguous.
+                int src = aOff + (ic + is) * lda + pc;
+                if (mr == MR) {
+                    // Unrolled: every index is linear in p, so C2 hoists all range checks out of the loop.
+                    int l = lda;
                     for (int p = 0; p < kc; p++) {
-                        pa[dst + p * MR + i] = alpha * a[src + p];
+                        int d = dst + p * MR, sp = src + p;
+                        pa[d] = alpha * a[sp];
+                        pa[d + 1] = alpha * a[sp + l];
+                        pa[d + 2] = alpha * a[sp + 2 * l];
+                        pa[d + 3] = alpha * a[sp + 3 * l];
+                        pa[d + 4] = alpha * a[sp + 4 * l];
+                        pa[d + 5] = alpha * a[sp + 5 * l];
+                        pa[d + 6] = alpha * a[sp + 6 * l];
+                        pa[d + 7] = alpha * a[sp + 7 * l];
+                        pa[d + 8] = alpha * a[sp + 8 * l];
+                        pa[d + 9] = alpha * a[sp + 9 * l];
+                        pa[d + 10] = alpha * a[sp + 10 * l];
+                        pa[d + 11] = alpha * a[sp + 11 * l];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        int d = dst + p * MR, sp = src + p;
+                        for (int i = 0; i < mr; i++) {
+                            pa[d + i] = alpha * a[sp + i * lda];
+                        }
                     }
                 }
             } else {
                 // A stored [K, lda]: row p of A holds column p of op(A), contiguous over i.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + ic + is;
-                    for (int i = 0; i < mr; i++) {
-                        pa[dst + p * MR + i] = alpha * a[src + i];
+                int src = aOff + pc * lda + ic + is;
+                if (mr == MR) {
+                    for (int p = 0; p < kc; p++) {
+                        int d = dst + p * MR, sp = src + p * lda;
+                        pa[d] = alpha * a[sp];
+                        pa[d + 1] = alpha * a[sp + 1];
+                        pa[d + 2] = alpha * a[sp + 2];
+                        pa[d + 3] = alpha * a[sp + 3];
+                        pa[d + 4] = alpha * a[sp + 4];
+                        pa[d + 5] = alpha * a[sp + 5];
+                        pa[d + 6] = alpha * a[sp + 6];
+                        pa[d + 7] = alpha * a[sp + 7];
+                        pa[d + 8] = alpha * a[sp + 8];
+                        pa[d + 9] = alpha * a[sp + 9];
+                        pa[d + 10] = alpha * a[sp + 10];
+                        pa[d + 11] = alpha * a[sp + 11];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        int sp = src + p * lda;
+                        for (int i = 0; i < mr; i++) {
+                            pa[dst + p * MR + i] = alpha * a[sp + i];
+                        }
                     }
                 }
             }
@@ -242,14 +394,14 @@ public final class Sgemm {
     }
 
     /** All micro-tiles of one packed block pair; partial tiles go through the scratch tile. */
-    static void macroKernel(int mc, int nc, int kc, float[] pa, float[] pb, float[] c, int cIdx, int ldc,
+    static void macroKernel(int mc, int nc, int kc, float[] pa, int paOff, float[] pb, float[] c, int cIdx, int ldc,
                             float[] tile, boolean overwrite) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int pbi = jr * kc;
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
-                int pai = ir * kc;
+                int pai = paOff + ir * kc;
                 int ci = cIdx + ir * ldc + jr;
                 if (mr == MR && nr == NR) {
                     if (overwrite) {
@@ -275,111 +427,177 @@ public final class Sgemm {
     }
 
     /**
-     * The 6 x NR register tile: {@code C[6, NR] += Apacked[kc, 6]^T . Bpacked[kc, NR]}, C rows at
-     * {@code c[ci + r*ldc]}. No branches, no calls other than intrinsics.
+     * The 12 x NR register tile: {@code C[12, NR] += Apacked[kc, 12]^T . Bpacked[kc, NR]}, C rows at
+     * {@code c[ci + r*ldc]}. 24 accumulators + 2 B vectors + 1 broadcast = 27 of the 32 zmm
+     * registers; per k, 14 loads feed 24 FMAs, so the two FMA ports, not the loads, set the pace
+     * (12 x 32 measured 10-20% faster than 6 x 32 in L1; 14 x 32 spills and falls off a cliff).
+     * Indices are linear in the loop variable so that C2 hoists the range checks. No branches,
+     * no calls other than intrinsics.
      */
     static void microKernel(int kc, float[] pa, int pai, float[] pb, int pbi, float[] c, int ci, int ldc) {
-        int c0 = ci, c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
-        FloatVector acc00 = FloatVector.fromArray(SPECIES, c, c0);
-        FloatVector acc01 = FloatVector.fromArray(SPECIES, c, c0 + LANES);
-        FloatVector acc10 = FloatVector.fromArray(SPECIES, c, c1);
-        FloatVector acc11 = FloatVector.fromArray(SPECIES, c, c1 + LANES);
-        FloatVector acc20 = FloatVector.fromArray(SPECIES, c, c2);
-        FloatVector acc21 = FloatVector.fromArray(SPECIES, c, c2 + LANES);
-        FloatVector acc30 = FloatVector.fromArray(SPECIES, c, c3);
-        FloatVector acc31 = FloatVector.fromArray(SPECIES, c, c3 + LANES);
-        FloatVector acc40 = FloatVector.fromArray(SPECIES, c, c4);
-        FloatVector acc41 = FloatVector.fromArray(SPECIES, c, c4 + LANES);
-        FloatVector acc50 = FloatVector.fromArray(SPECIES, c, c5);
-        FloatVector acc51 = FloatVector.fromArray(SPECIES, c, c5 + LANES);
+        FloatVector a00 = FloatVector.fromArray(SPECIES, c, ci + 0 * ldc), a01 = FloatVector.fromArray(SPECIES, c, ci + 0 * ldc + LANES);
+        FloatVector a10 = FloatVector.fromArray(SPECIES, c, ci + 1 * ldc), a11 = FloatVector.fromArray(SPECIES, c, ci + 1 * ldc + LANES);
+        FloatVector a20 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc), a21 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + LANES);
+        FloatVector a30 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc), a31 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + LANES);
+        FloatVector a40 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc), a41 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc + LANES);
+        FloatVector a50 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc), a51 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc + LANES);
+        FloatVector a60 = FloatVector.fromArray(SPECIES, c, ci + 6 * ldc), a61 = FloatVector.fromArray(SPECIES, c, ci + 6 * ldc + LANES);
+        FloatVector a70 = FloatVector.fromArray(SPECIES, c, ci + 7 * ldc), a71 = FloatVector.fromArray(SPECIES, c, ci + 7 * ldc + LANES);
+        FloatVector a80 = FloatVector.fromArray(SPECIES, c, ci + 8 * ldc), a81 = FloatVector.fromArray(SPECIES, c, ci + 8 * ldc + LANES);
+        FloatVector a90 = FloatVector.fromArray(SPECIES, c, ci + 9 * ldc), a91 = FloatVector.fromArray(SPECIES, c, ci + 9 * ldc + LANES);
+        FloatVector a100 = FloatVector.fromArray(SPECIES, c, ci + 10 * ldc), a101 = FloatVector.fromArray(SPECIES, c, ci + 10 * ldc + LANES);
+        FloatVector a110 = FloatVector.fromArray(SPECIES, c, ci + 11 * ldc), a111 = FloatVector.fromArray(SPECIES, c, ci + 11 * ldc + LANES);
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, pbi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, pbi + LANES);
-            FloatVector av = FloatVector.broadcast(SPECIES, pa[pai]);
-            acc00 = av.fma(b0, acc00);
-            acc01 = av.fma(b1, acc01);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 1]);
-            acc10 = av.fma(b0, acc10);
-            acc11 = av.fma(b1, acc11);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 2]);
-            acc20 = av.fma(b0, acc20);
-            acc21 = av.fma(b1, acc21);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 3]);
-            acc30 = av.fma(b0, acc30);
-            acc31 = av.fma(b1, acc31);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 4]);
-            acc40 = av.fma(b0, acc40);
-            acc41 = av.fma(b1, acc41);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 5]);
-            acc50 = av.fma(b0, acc50);
-            acc51 = av.fma(b1, acc51);
-            pai += MR;
-            pbi += NR;
+            int ia = pai + p * MR, ib = pbi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, ib);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, ib + LANES);
+            FloatVector av;
+            av = FloatVector.broadcast(SPECIES, pa[ia + 0]);
+            a00 = av.fma(b0, a00);
+            a01 = av.fma(b1, a01);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 1]);
+            a10 = av.fma(b0, a10);
+            a11 = av.fma(b1, a11);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 2]);
+            a20 = av.fma(b0, a20);
+            a21 = av.fma(b1, a21);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 3]);
+            a30 = av.fma(b0, a30);
+            a31 = av.fma(b1, a31);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 4]);
+            a40 = av.fma(b0, a40);
+            a41 = av.fma(b1, a41);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 5]);
+            a50 = av.fma(b0, a50);
+            a51 = av.fma(b1, a51);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 6]);
+            a60 = av.fma(b0, a60);
+            a61 = av.fma(b1, a61);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 7]);
+            a70 = av.fma(b0, a70);
+            a71 = av.fma(b1, a71);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 8]);
+            a80 = av.fma(b0, a80);
+            a81 = av.fma(b1, a81);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 9]);
+            a90 = av.fma(b0, a90);
+            a91 = av.fma(b1, a91);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 10]);
+            a100 = av.fma(b0, a100);
+            a101 = av.fma(b1, a101);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 11]);
+            a110 = av.fma(b0, a110);
+            a111 = av.fma(b1, a111);
         }
-        acc00.intoArray(c, c0);
-        acc01.intoArray(c, c0 + LANES);
-        acc10.intoArray(c, c1);
-        acc11.intoArray(c, c1 + LANES);
-        acc20.intoArray(c, c2);
-        acc21.intoArray(c, c2 + LANES);
-        acc30.intoArray(c, c3);
-        acc31.intoArray(c, c3 + LANES);
-        acc40.intoArray(c, c4);
-        acc41.intoArray(c, c4 + LANES);
-        acc50.intoArray(c, c5);
-        acc51.intoArray(c, c5 + LANES);
+        a00.intoArray(c, ci + 0 * ldc);
+        a01.intoArray(c, ci + 0 * ldc + LANES);
+        a10.intoArray(c, ci + 1 * ldc);
+        a11.intoArray(c, ci + 1 * ldc + LANES);
+        a20.intoArray(c, ci + 2 * ldc);
+        a21.intoArray(c, ci + 2 * ldc + LANES);
+        a30.intoArray(c, ci + 3 * ldc);
+        a31.intoArray(c, ci + 3 * ldc + LANES);
+        a40.intoArray(c, ci + 4 * ldc);
+        a41.intoArray(c, ci + 4 * ldc + LANES);
+        a50.intoArray(c, ci + 5 * ldc);
+        a51.intoArray(c, ci + 5 * ldc + LANES);
+        a60.intoArray(c, ci + 6 * ldc);
+        a61.intoArray(c, ci + 6 * ldc + LANES);
+        a70.intoArray(c, ci + 7 * ldc);
+        a71.intoArray(c, ci + 7 * ldc + LANES);
+        a80.intoArray(c, ci + 8 * ldc);
+        a81.intoArray(c, ci + 8 * ldc + LANES);
+        a90.intoArray(c, ci + 9 * ldc);
+        a91.intoArray(c, ci + 9 * ldc + LANES);
+        a100.intoArray(c, ci + 10 * ldc);
+        a101.intoArray(c, ci + 10 * ldc + LANES);
+        a110.intoArray(c, ci + 11 * ldc);
+        a111.intoArray(c, ci + 11 * ldc + LANES);
     }
 
-    /** {@link #microKernel} for the first K block when beta == 0: {@code C = Apacked^T . Bpacked}. */
+    /**
+     * {@link #microKernel} for the first K block when beta == 0: accumulators start at zero and C
+     * is only written. (The zero start is fine for C2 here, unlike a zero start followed by a
+     * load-add-store epilogue, see the class comment.)
+     */
     static void microKernelOverwrite(int kc, float[] pa, int pai, float[] pb, int pbi, float[] c, int ci, int ldc) {
-        int c0 = ci, c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
-        FloatVector acc00 = FloatVector.zero(SPECIES);
-        FloatVector acc01 = FloatVector.zero(SPECIES);
-        FloatVector acc10 = FloatVector.zero(SPECIES);
-        FloatVector acc11 = FloatVector.zero(SPECIES);
-        FloatVector acc20 = FloatVector.zero(SPECIES);
-        FloatVector acc21 = FloatVector.zero(SPECIES);
-        FloatVector acc30 = FloatVector.zero(SPECIES);
-        FloatVector acc31 = FloatVector.zero(SPECIES);
-        FloatVector acc40 = FloatVector.zero(SPECIES);
-        FloatVector acc41 = FloatVector.zero(SPECIES);
-        FloatVector acc50 = FloatVector.zero(SPECIES);
-        FloatVector acc51 = FloatVector.zero(SPECIES);
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00;
+        FloatVector a10 = FloatVector.zero(SPECIES), a11 = a10;
+        FloatVector a20 = FloatVector.zero(SPECIES), a21 = a20;
+        FloatVector a30 = FloatVector.zero(SPECIES), a31 = a30;
+        FloatVector a40 = FloatVector.zero(SPECIES), a41 = a40;
+        FloatVector a50 = FloatVector.zero(SPECIES), a51 = a50;
+        FloatVector a60 = FloatVector.zero(SPECIES), a61 = a60;
+        FloatVector a70 = FloatVector.zero(SPECIES), a71 = a70;
+        FloatVector a80 = FloatVector.zero(SPECIES), a81 = a80;
+        FloatVector a90 = FloatVector.zero(SPECIES), a91 = a90;
+        FloatVector a100 = FloatVector.zero(SPECIES), a101 = a100;
+        FloatVector a110 = FloatVector.zero(SPECIES), a111 = a110;
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, pbi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, pbi + LANES);
-            FloatVector av = FloatVector.broadcast(SPECIES, pa[pai]);
-            acc00 = av.fma(b0, acc00);
-            acc01 = av.fma(b1, acc01);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 1]);
-            acc10 = av.fma(b0, acc10);
-            acc11 = av.fma(b1, acc11);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 2]);
-            acc20 = av.fma(b0, acc20);
-            acc21 = av.fma(b1, acc21);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 3]);
-            acc30 = av.fma(b0, acc30);
-            acc31 = av.fma(b1, acc31);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 4]);
-            acc40 = av.fma(b0, acc40);
-            acc41 = av.fma(b1, acc41);
-            av = FloatVector.broadcast(SPECIES, pa[pai + 5]);
-            acc50 = av.fma(b0, acc50);
-            acc51 = av.fma(b1, acc51);
-            pai += MR;
-            pbi += NR;
+            int ia = pai + p * MR, ib = pbi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, ib);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, ib + LANES);
+            FloatVector av;
+            av = FloatVector.broadcast(SPECIES, pa[ia + 0]);
+            a00 = av.fma(b0, a00);
+            a01 = av.fma(b1, a01);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 1]);
+            a10 = av.fma(b0, a10);
+            a11 = av.fma(b1, a11);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 2]);
+            a20 = av.fma(b0, a20);
+            a21 = av.fma(b1, a21);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 3]);
+            a30 = av.fma(b0, a30);
+            a31 = av.fma(b1, a31);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 4]);
+            a40 = av.fma(b0, a40);
+            a41 = av.fma(b1, a41);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 5]);
+            a50 = av.fma(b0, a50);
+            a51 = av.fma(b1, a51);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 6]);
+            a60 = av.fma(b0, a60);
+            a61 = av.fma(b1, a61);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 7]);
+            a70 = av.fma(b0, a70);
+            a71 = av.fma(b1, a71);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 8]);
+            a80 = av.fma(b0, a80);
+            a81 = av.fma(b1, a81);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 9]);
+            a90 = av.fma(b0, a90);
+            a91 = av.fma(b1, a91);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 10]);
+            a100 = av.fma(b0, a100);
+            a101 = av.fma(b1, a101);
+            av = FloatVector.broadcast(SPECIES, pa[ia + 11]);
+            a110 = av.fma(b0, a110);
+            a111 = av.fma(b1, a111);
         }
-        acc00.intoArray(c, c0);
-        acc01.intoArray(c, c0 + LANES);
-        acc10.intoArray(c, c1);
-        acc11.intoArray(c, c1 + LANES);
-        acc20.intoArray(c, c2);
-        acc21.intoArray(c, c2 + LANES);
-        acc30.intoArray(c, c3);
-        acc31.intoArray(c, c3 + LANES);
-        acc40.intoArray(c, c4);
-        acc41.intoArray(c, c4 + LANES);
-        acc50.intoArray(c, c5);
-        acc51.intoArray(c, c5 + LANES);
+        a00.intoArray(c, ci + 0 * ldc);
+        a01.intoArray(c, ci + 0 * ldc + LANES);
+        a10.intoArray(c, ci + 1 * ldc);
+        a11.intoArray(c, ci + 1 * ldc + LANES);
+        a20.intoArray(c, ci + 2 * ldc);
+        a21.intoArray(c, ci + 2 * ldc + LANES);
+        a30.intoArray(c, ci + 3 * ldc);
+        a31.intoArray(c, ci + 3 * ldc + LANES);
+        a40.intoArray(c, ci + 4 * ldc);
+        a41.intoArray(c, ci + 4 * ldc + LANES);
+        a50.intoArray(c, ci + 5 * ldc);
+        a51.intoArray(c, ci + 5 * ldc + LANES);
+        a60.intoArray(c, ci + 6 * ldc);
+        a61.intoArray(c, ci + 6 * ldc + LANES);
+        a70.intoArray(c, ci + 7 * ldc);
+        a71.intoArray(c, ci + 7 * ldc + LANES);
+        a80.intoArray(c, ci + 8 * ldc);
+        a81.intoArray(c, ci + 8 * ldc + LANES);
+        a90.intoArray(c, ci + 9 * ldc);
+        a91.intoArray(c, ci + 9 * ldc + LANES);
+        a100.intoArray(c, ci + 10 * ldc);
+        a101.intoArray(c, ci + 10 * ldc + LANES);
+        a110.intoArray(c, ci + 11 * ldc);
+        a111.intoArray(c, ci + 11 * ldc + LANES);
     }
 }

@@ -78,4 +78,75 @@ class GeluTest {
         assertEquals(0.8413447460685429, Gelu.gelu(1f), 1e-7);
         assertEquals(-0.15865525393145707, Gelu.gelu(-1f), 1e-7);
     }
+
+    /** Values that cover every lane position, both signs, the fitted range's ends, zeros and the saturated tails. */
+    static float[] geluInputs() {
+        Random rnd = new Random(11);
+        int n = 100_003;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = switch (i % 4) {
+                case 0 -> (float) (rnd.nextGaussian() * 3);
+                case 1 -> (float) ((rnd.nextDouble() - 0.5) * 24);
+                case 2 -> (float) (rnd.nextGaussian() * 1e-3);
+                default -> (float) ((rnd.nextDouble() - 0.5) * 1e4);
+            };
+        }
+        float[] special = {0f, -0f, 8.6f, -8.6f, 8.61f, -8.61f, 12.16f, -12.16f, 1e-30f, -1e-30f, Float.MIN_VALUE,
+                -Float.MAX_VALUE, Float.MAX_VALUE, 3.4e38f, -40f, 40f};
+        System.arraycopy(special, 0, x, 0, special.length);
+        return x;
+    }
+
+    @Test
+    void vectorGeluEqualsItsScalarTwinBitForBitAndTheDoubleFormula() {
+        float[] x = geluInputs();
+        float[] out = new float[x.length], first = new float[x.length];
+        Gelu.gelu(first, 0, x, 0, x.length);
+        // run the kernel until C2 has compiled it: the intrinsics must agree with the Java fallback
+        for (int r = 0; r < 40; r++) {
+            Gelu.gelu(out, 0, x, 0, x.length);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(first[i]), Float.floatToRawIntBits(out[i]), "run " + r);
+            }
+        }
+        double worst = 0;
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToRawIntBits(Gelu.fast(x[i])), Float.floatToRawIntBits(out[i]),
+                    "vector vs scalar twin at gelu(" + x[i] + ")");
+            double v = x[i];
+            double ref = 0.5 * v * (1 + Erf.erf(v / Math.sqrt(2)));
+            if (Double.isInfinite(ref) || Double.isNaN(ref)) {
+                continue;
+            }
+            // the double formula's 1 + erf loses its relative accuracy below x = -5, hence the absolute term
+            assertEquals(ref, out[i], 1e-7 * Math.abs(ref) + 1e-12, "gelu(" + v + ")");
+            if (Math.abs(ref) > 1e-6) {
+                worst = Math.max(worst, Math.abs(out[i] - ref) / Math.abs(ref));
+            }
+        }
+        System.out.printf("vector GELU: max relative error vs the double formula %.2e%n", worst);
+    }
+
+    @Test
+    void vectorGeluBackwardEqualsItsScalarTwinAndTheDoubleDerivative() {
+        float[] x = geluInputs();
+        Random rnd = new Random(5);
+        float[] dOut = new float[x.length], dInp = new float[x.length], start = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            dOut[i] = (float) rnd.nextGaussian();
+            start[i] = (float) rnd.nextGaussian();
+        }
+        System.arraycopy(start, 0, dInp, 0, x.length);
+        Gelu.geluBackward(dInp, 0, dOut, 0, x, 0, x.length);
+        for (int i = 0; i < x.length; i++) {
+            float twin = start[i] + (float) (dOut[i] * Gelu.fastDerivative(x[i]));
+            assertEquals(Float.floatToRawIntBits(twin), Float.floatToRawIntBits(dInp[i]), "twin at x = " + x[i]);
+            double ref = Gelu.derivative(x[i]);
+            if (!Double.isFinite(ref) || Math.abs(x[i]) > 1e3) {
+                continue;
+            }
+            assertEquals(ref, Gelu.fastDerivative(x[i]), 1e-9 * Math.abs(ref) + 1e-12, "gelu'(" + x[i] + ")");
+        }
+    }
 }
