@@ -14,38 +14,19 @@ import org.junit.jupiter.api.Test;
 class AttentionTest {
 
     /** Softmax(q.k^T / sqrt(d)) v in double, keys j >= validLength[b] excluded. */
+    /** The double-precision reference of the gradient checks, on these float inputs; null valid = all t keys. */
     static double[] naive(float[] q, float[] k, float[] v, int batch, int t, int heads, int hd, int[] valid) {
-        int d = heads * hd;
-        double[] out = new double[batch * t * d];
-        for (int b = 0; b < batch; b++) {
-            int len = valid == null ? t : valid[b];
-            for (int h = 0; h < heads; h++) {
-                for (int i = 0; i < t; i++) {
-                    double[] s = new double[len];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < len; j++) {
-                        for (int e = 0; e < hd; e++) {
-                            s[j] += (double) q[(b * t + i) * d + h * hd + e] * k[(b * t + j) * d + h * hd + e];
-                        }
-                        s[j] /= Math.sqrt(hd);
-                        max = Math.max(max, s[j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < len; j++) {
-                        s[j] = Math.exp(s[j] - max);
-                        sum += s[j];
-                    }
-                    for (int e = 0; e < hd; e++) {
-                        double acc = 0;
-                        for (int j = 0; j < len; j++) {
-                            acc += s[j] / sum * v[(b * t + j) * d + h * hd + e];
-                        }
-                        out[(b * t + i) * d + h * hd + e] = acc;
-                    }
-                }
-            }
+        if (valid == null) {
+            valid = new int[batch];
+            java.util.Arrays.fill(valid, t);
         }
-        return out;
+        return GradientCheckTest.attentionD(toDouble(q), toDouble(k), toDouble(v), batch, t, heads, hd, valid);
+    }
+
+    static double[] toDouble(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
     }
 
     static float[] scaled(Random rnd, int n, float scale) {
