@@ -25,8 +25,10 @@ class BackwardAllocationTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Runnable serial = () -> Parallel.serially(call);
         long last = Long.MAX_VALUE;
-        for (int round = 0; round < 20 && last >= BYTES_PER_CALL; round++) {
-            for (int w = 0; w < 200; w++) {
+        // C2 needs many calls to compile the 12x32 GEMM kernel and its callers (until then the Vector API
+        // falls back to allocating code): keep warming up, up to ~50k calls, until a round is quiet.
+        for (int round = 0; round < 100 && last >= BYTES_PER_CALL; round++) {
+            for (int w = 0; w < 500; w++) {
                 serial.run();
             }
             long before = mx.getCurrentThreadAllocatedBytes();
