@@ -26,8 +26,8 @@ class BackwardAllocationTest {
         Runnable serial = () -> Parallel.serially(call);
         long last = Long.MAX_VALUE;
         // C2 needs many calls to compile the 12x32 GEMM kernel and its callers (until then the Vector API
-        // falls back to allocating code): keep warming up, up to ~50k calls, until a round is quiet.
-        for (int round = 0; round < 100 && last >= BYTES_PER_CALL; round++) {
+        // falls back to allocating code): keep warming up, up to ~100k calls, until a round is quiet (steady state: ~120 bytes, the loop lambdas).
+        for (int round = 0; round < 200 && last >= BYTES_PER_CALL; round++) {
             for (int w = 0; w < 500; w++) {
                 serial.run();
             }
