@@ -74,21 +74,29 @@ public final class Conv1d {
         }
     }
 
-    /** One group through the zero-padded scratch copy of its input channels. */
-    static void group(float[] out, float[] inp, float[] w, float beta, int tIn, int cIn, int cOut, int kernel,
-                      int stride, int padding, int groups, int g, int tOut, boolean parallel) {
-        int cg = cIn / groups, og = cOut / groups, kw = kernel * cg;
+    /**
+     * Group {@code g}'s channels of {@code inp[tIn, cIn]} copied into {@code holder[slot]} (grown as
+     * needed, reused) as {@code [tIn + 2*padding, cg]} with zero rows at both ends; returns it.
+     */
+    static float[] paddedGroup(float[][] holder, int slot, float[] inp, int tIn, int cIn, int cg, int g, int padding) {
         int rows = tIn + 2 * padding;
-        float[][] holder = SCRATCH.get();
-        if (holder[0].length < rows * cg) {
-            holder[0] = new float[rows * cg];
+        if (holder[slot].length < rows * cg) {
+            holder[slot] = new float[rows * cg];
         }
-        float[] pad = holder[0];
+        float[] pad = holder[slot];
         java.util.Arrays.fill(pad, 0, padding * cg, 0f);
         for (int t = 0; t < tIn; t++) {
             System.arraycopy(inp, t * cIn + g * cg, pad, (padding + t) * cg, cg);
         }
         java.util.Arrays.fill(pad, (padding + tIn) * cg, rows * cg, 0f);
+        return pad;
+    }
+
+    /** One group through the zero-padded scratch copy of its input channels. */
+    static void group(float[] out, float[] inp, float[] w, float beta, int tIn, int cIn, int cOut, int kernel,
+                      int stride, int padding, int groups, int g, int tOut, boolean parallel) {
+        int cg = cIn / groups, og = cOut / groups, kw = kernel * cg;
+        float[] pad = paddedGroup(SCRATCH.get(), 0, inp, tIn, cIn, cg, g, padding);
         if (parallel) {
             Sgemm.sgemm(false, true, tOut, og, kw, 1f, pad, 0, stride * cg, w, g * og * kw, kw,
                     beta, out, g * og, cOut);
@@ -158,17 +166,7 @@ public final class Conv1d {
                               int chunkFloats, boolean parallel) {
         int cg = cIn / groups, og = cOut / groups, kw = kernel * cg;
         if (dW != null) {
-            int rows = tIn + 2 * padding;
-            float[][] holder = BACKWARD_SCRATCH.get();
-            if (holder[1].length < rows * cg) {
-                holder[1] = new float[rows * cg];
-            }
-            float[] pad = holder[1];
-            java.util.Arrays.fill(pad, 0, padding * cg, 0f);
-            for (int t = 0; t < tIn; t++) {
-                System.arraycopy(inp, t * cIn + g * cg, pad, (padding + t) * cg, cg);
-            }
-            java.util.Arrays.fill(pad, (padding + tIn) * cg, rows * cg, 0f);
+            float[] pad = paddedGroup(BACKWARD_SCRATCH.get(), 1, inp, tIn, cIn, cg, g, padding);
             if (parallel) {
                 Sgemm.sgemm(true, false, og, kw, tOut, 1f, dOut, g * og, cOut, pad, 0, stride * cg,
                         1f, dW, g * og * kw, kw);
