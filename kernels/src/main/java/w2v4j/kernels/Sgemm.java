@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,6 +36,8 @@ public final class Sgemm {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
+    /** The 512-bit species of the transposing packer (used only when LANES == 16). */
+    static final VectorSpecies<Float> SPECIES_16 = FloatVector.SPECIES_512;
     /** Rows of the micro-kernel tile. */
     static final int MR = 12;
     /** Columns of the micro-kernel tile: two vectors. */
@@ -44,6 +48,12 @@ public final class Sgemm {
     static final int MC = 96;
     /** Columns of a packed B block (256 x 768 floats = 768 KiB, in L2). */
     static final int NC = 768;
+    /**
+     * Floats past the end of a packed A buffer: the transposing packer stores 12 of 16 lanes with a
+     * masked store, and a masked store whose full vector would cross the end of the array leaves
+     * the intrinsic for a per-lane path that allocates.
+     */
+    static final int PACK_SLACK = 16;
     /** Below this many multiply-adds the packing costs more than it saves. */
     static final long SMALL_WORK = 16L * 16 * 16 * 8;
     /** Largest A packed whole and shared by the threads (32 MiB); beyond, the splits that repack. */
@@ -53,7 +63,7 @@ public final class Sgemm {
 
     /** Per-thread packing buffers. Block sizes are fixed, so these never grow. */
     static final class Workspace {
-        final float[] packA = new float[MC * KC];
+        final float[] packA = new float[MC * KC + PACK_SLACK];
         final float[] packB = new float[KC * NC];
         final float[] tile = new float[MR * NR];
         /** A packed whole, shared by all threads ({@link #sharedA}); grown on demand, at most SHARED_A_FLOATS. */
@@ -135,8 +145,8 @@ public final class Sgemm {
                         float beta, float[] c, int cOff, int ldc, int threads) {
         Workspace caller = WORKSPACE.get();
         int mPad = (m + MR - 1) / MR * MR;
-        if (caller.sharedA.length < mPad * k) {
-            caller.sharedA = new float[mPad * k];
+        if (caller.sharedA.length < mPad * k + PACK_SLACK) {
+            caller.sharedA = new float[mPad * k + PACK_SLACK];
         }
         float[] pa = caller.sharedA;
         int mStrips = mPad / MR;
@@ -274,15 +284,18 @@ public final class Sgemm {
                     }
                 }
             } else {
-                // B stored [N, ldb]: column j of op(B) is a contiguous row of B. Walking p outside
-                // and j inside reads nr rows in step and writes pb contiguously; the other order
-                // writes with a 128-byte stride and was the larger cost of packing a linear's weight.
+                // B stored [N, ldb]: column j of op(B) is a contiguous row of B, so a strip is a
+                // transpose of 32 rows, done 8 rows x 16 k-steps at a time in registers.
                 int src = bOff + (jc + js) * ldb + pc;
                 if (nr == NR) {
-                    // Two passes of 16 columns, unrolled (see packA).
+                    int kv = LANES == 16 ? kc & ~15 : 0;
                     for (int h = 0; h < NR; h += 16) {
+                        for (int p = 0; p < kv; p += 16) {
+                            transpose8x16(b, src + h * ldb + p, ldb, 8, 1f, pb, dst + p * NR + h, NR);
+                            transpose8x16(b, src + (h + 8) * ldb + p, ldb, 8, 1f, pb, dst + p * NR + h + 8, NR);
+                        }
                         int l = ldb, s0 = src + h * ldb;
-                        for (int p = 0; p < kc; p++) {
+                        for (int p = kv; p < kc; p++) {
                             int d = dst + p * NR + h, sp = s0 + p;
                             pb[d] = b[sp];
                             pb[d + 1] = b[sp + l];
@@ -317,6 +330,95 @@ public final class Sgemm {
         }
     }
 
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+
+    /**
+     * Index vectors of the butterfly transpose, 16 ints each: for stage h (1, 2, 4 at offsets 0,
+     * 32, 64) first the lo then the hi row of a pair. Stage h exchanges bit h of the row index
+     * with bit h of the lane index: lane c of the lo row is lane c of itself where bit h of c is
+     * clear, else lane c - h of the hi row (lanes 16-31 of the two-vector select); the hi row the
+     * other way round.
+     */
+    private static final int[] BUTTERFLY = butterflies();
+
+    private static int[] butterflies() {
+        int[] idx = new int[6 * 16];
+        int o = 0;
+        for (int h = 1; h <= 4; h <<= 1, o += 32) {
+            for (int c = 0; c < 16; c++) {
+                idx[o + c] = (c & h) == 0 ? c : 16 + c - h;
+                idx[o + 16 + c] = (c & h) == 0 ? c + h : 16 + c;
+            }
+        }
+        return idx;
+    }
+
+    /**
+     * Transposes {@code alpha * b[src + r*ldb + q]} (r < rows <= 8, q < 16) into
+     * {@code out[dst + q*stride + r]}: 16 k-steps of 8 rows of a packed strip (8 of B's 32
+     * columns, or 8 or the last 4 of A's 12 rows). Three butterfly stages exchange the low three
+     * bits of row and lane, after which vector i holds k-step i in lanes 0-7 and k-step 8 + i in
+     * lanes 8-15; masked stores put each half in place. 24 permutes per 128 floats; the scalar
+     * copy, reading 16 rows in step, took ~1.7x as long and was ~10% of a linear's time.
+     *
+     * <p>Kept this small on purpose: a 16-row version (64 permutes, 16 live vectors) made C1 run
+     * out of virtual registers, the tiered policy then never reached C2 in some runs, and the
+     * uncompiled Vector API code boxed every vector (gigabytes per forward pass). No helper
+     * methods either: a call that C2 does not inline boxes the vectors passed to it. Index vectors
+     * are loaded here rather than kept in static fields, whose constant boxes C2 does not
+     * intrinsify. Needs 512-bit vectors.
+     */
+    static void transpose8x16(float[] b, int src, int ldb, int rows, float alpha, float[] out, int dst, int stride) {
+        IntVector zero = IntVector.zero(INTS);
+        IntVector r0 = FloatVector.fromArray(SPECIES_16, b, src).mul(alpha).reinterpretAsInts();
+        IntVector r1 = 1 < rows ? FloatVector.fromArray(SPECIES_16, b, src + ldb).mul(alpha).reinterpretAsInts() : zero;
+        IntVector r2 = 2 < rows ? FloatVector.fromArray(SPECIES_16, b, src + 2 * ldb).mul(alpha).reinterpretAsInts() : zero;
+        IntVector r3 = 3 < rows ? FloatVector.fromArray(SPECIES_16, b, src + 3 * ldb).mul(alpha).reinterpretAsInts() : zero;
+        IntVector r4 = 4 < rows ? FloatVector.fromArray(SPECIES_16, b, src + 4 * ldb).mul(alpha).reinterpretAsInts() : zero;
+        IntVector r5 = 5 < rows ? FloatVector.fromArray(SPECIES_16, b, src + 5 * ldb).mul(alpha).reinterpretAsInts() : zero;
+        IntVector r6 = 6 < rows ? FloatVector.fromArray(SPECIES_16, b, src + 6 * ldb).mul(alpha).reinterpretAsInts() : zero;
+        IntVector r7 = 7 < rows ? FloatVector.fromArray(SPECIES_16, b, src + 7 * ldb).mul(alpha).reinterpretAsInts() : zero;
+        IntVector t, lo, hi;
+        lo = IntVector.fromArray(INTS, BUTTERFLY, 0);
+        hi = IntVector.fromArray(INTS, BUTTERFLY, 16);
+        t = lo.selectFrom(r0, r1); r1 = hi.selectFrom(r0, r1); r0 = t;
+        t = lo.selectFrom(r2, r3); r3 = hi.selectFrom(r2, r3); r2 = t;
+        t = lo.selectFrom(r4, r5); r5 = hi.selectFrom(r4, r5); r4 = t;
+        t = lo.selectFrom(r6, r7); r7 = hi.selectFrom(r6, r7); r6 = t;
+        lo = IntVector.fromArray(INTS, BUTTERFLY, 32);
+        hi = IntVector.fromArray(INTS, BUTTERFLY, 48);
+        t = lo.selectFrom(r0, r2); r2 = hi.selectFrom(r0, r2); r0 = t;
+        t = lo.selectFrom(r1, r3); r3 = hi.selectFrom(r1, r3); r1 = t;
+        t = lo.selectFrom(r4, r6); r6 = hi.selectFrom(r4, r6); r4 = t;
+        t = lo.selectFrom(r5, r7); r7 = hi.selectFrom(r5, r7); r5 = t;
+        lo = IntVector.fromArray(INTS, BUTTERFLY, 64);
+        hi = IntVector.fromArray(INTS, BUTTERFLY, 80);
+        t = lo.selectFrom(r0, r4); r4 = hi.selectFrom(r0, r4); r0 = t;
+        t = lo.selectFrom(r1, r5); r5 = hi.selectFrom(r1, r5); r1 = t;
+        t = lo.selectFrom(r2, r6); r6 = hi.selectFrom(r2, r6); r2 = t;
+        t = lo.selectFrom(r3, r7); r7 = hi.selectFrom(r3, r7); r3 = t;
+        // Lanes 0..rows-1 go to k-step i, lanes 8..8+rows-1 to k-step 8 + i (stored from 8 floats earlier).
+        long rowBits = (1L << rows) - 1;
+        VectorMask<Float> first = VectorMask.fromLong(SPECIES_16, rowBits), second = VectorMask.fromLong(SPECIES_16, rowBits << 8);
+        int up = dst + 8 * stride - 8;
+        r0.reinterpretAsFloats().intoArray(out, dst, first);
+        r0.reinterpretAsFloats().intoArray(out, up, second);
+        r1.reinterpretAsFloats().intoArray(out, dst + stride, first);
+        r1.reinterpretAsFloats().intoArray(out, up + stride, second);
+        r2.reinterpretAsFloats().intoArray(out, dst + 2 * stride, first);
+        r2.reinterpretAsFloats().intoArray(out, up + 2 * stride, second);
+        r3.reinterpretAsFloats().intoArray(out, dst + 3 * stride, first);
+        r3.reinterpretAsFloats().intoArray(out, up + 3 * stride, second);
+        r4.reinterpretAsFloats().intoArray(out, dst + 4 * stride, first);
+        r4.reinterpretAsFloats().intoArray(out, up + 4 * stride, second);
+        r5.reinterpretAsFloats().intoArray(out, dst + 5 * stride, first);
+        r5.reinterpretAsFloats().intoArray(out, up + 5 * stride, second);
+        r6.reinterpretAsFloats().intoArray(out, dst + 6 * stride, first);
+        r6.reinterpretAsFloats().intoArray(out, up + 6 * stride, second);
+        r7.reinterpretAsFloats().intoArray(out, dst + 7 * stride, first);
+        r7.reinterpretAsFloats().intoArray(out, up + 7 * stride, second);
+    }
+
     /**
      * Packs alpha * op(A) rows {@code [ic, ic+mc)} x columns {@code [pc, pc+kc)} into strips of MR
      * rows: element (i, p) of strip r at {@code r*kc*MR + p*MR + i}; rows past mc are zero.
@@ -330,9 +432,15 @@ public final class Sgemm {
                 // Rows of A are contiguous over p; p outside keeps the writes to pa contiguous.
                 int src = aOff + (ic + is) * lda + pc;
                 if (mr == MR) {
-                    // Unrolled: every index is linear in p, so C2 hoists all range checks out of the loop.
+                    // 16 k-steps at a time through the register transpose, the rest unrolled
+                    // (every index linear in p, so C2 hoists all range checks out of the loop).
+                    int kv = LANES == 16 ? kc & ~15 : 0;
+                    for (int p = 0; p < kv; p += 16) {
+                        transpose8x16(a, src + p, lda, 8, alpha, pa, dst + p * MR, MR);
+                        transpose8x16(a, src + 8 * lda + p, lda, MR - 8, alpha, pa, dst + p * MR + 8, MR);
+                    }
                     int l = lda;
-                    for (int p = 0; p < kc; p++) {
+                    for (int p = kv; p < kc; p++) {
                         int d = dst + p * MR, sp = src + p;
                         pa[d] = alpha * a[sp];
                         pa[d + 1] = alpha * a[sp + l];
