@@ -14,6 +14,7 @@ final class JobOutput {
 
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
     private volatile Console console;
+    private boolean attachedBefore;
     private String lastError = "";
     private final ByteArrayOutputStream errLine = new ByteArrayOutputStream();
 
@@ -25,7 +26,17 @@ final class JobOutput {
     final OutputStream out = new Stream(false);
     final OutputStream err = new Stream(true);
 
-    void attach(Console c) {
+    /**
+     * Shows the job's output on {@code c} from now on. The first attach also shows what the job
+     * printed before it (a job starts before the shell attaches to it, and its first line could
+     * otherwise be lost).
+     */
+    synchronized void attach(Console c) {
+        if (!attachedBefore && log.size() > 0) {
+            byte[] early = log.toByteArray();
+            c.write(early, 0, early.length);
+        }
+        attachedBefore = true;
         console = c;
     }
 
@@ -81,8 +92,11 @@ final class JobOutput {
 
         @Override
         public void write(byte[] b, int off, int len) {
-            record(b, off, len, isErr);
-            Console c = console;
+            Console c;
+            synchronized (JobOutput.this) { // with attach: each byte is shown once, early ones by attach
+                record(b, off, len, isErr);
+                c = console;
+            }
             if (c != null) c.write(b, off, len);
         }
     }
