@@ -14,6 +14,7 @@ import w2v4j.train.objective.ParamSlot;
 import w2v4j.train.objective.PretrainingObjective;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ public final class PretrainStep {
     private final PretrainingObjective objective;
     private final Map<String, float[]> objectiveGrads = new LinkedHashMap<>();
     private final Settings settings;
+    private final float[][] gradBuffers = new float[3][];
 
     public PretrainStep(Wav2Vec2Model model, Backend backend, Settings settings) {
         if (!model.heads.pretraining()) throw new IllegalArgumentException("pre-training needs a model with quantizer and projections");
@@ -94,9 +96,9 @@ public final class PretrainStep {
         TrainOptions opts = train ? settings.train() : TrainOptions.EXACT;
         TrainingGraph.Forward f = graph.forward(waves, in.mask().mask(), null, opts, dropoutSeed);
         int rows = f.batch * f.tMax;
-        float[] dFeatures = train ? new float[rows * f.featDim] : null;
-        float[] dRaw = train ? new float[rows * f.featDim] : null;
-        float[] dContext = train ? new float[rows * f.dim] : null;
+        float[] dFeatures = train ? gradBuffer(0, rows * f.featDim) : null;
+        float[] dRaw = train ? gradBuffer(1, rows * f.featDim) : null;
+        float[] dContext = train ? gradBuffer(2, rows * f.dim) : null;
         PretrainingObjective.Result r = objective.forwardBackward(f.quantizerInput, f.raw, Math.toIntExact(f.rawCount), f.context,
                 in.mask(), in.negatives(), in.gumbelNoise(), tau, train, dFeatures, dRaw, dContext);
         if (!train) return r;
@@ -113,6 +115,21 @@ public final class PretrainStep {
             }
         }
         return r;
+    }
+
+    /**
+     * Zeroed gradient buffer {@code slot} of exactly {@code n} floats, reused while the batch
+     * shape stays the same (a few MB per step of garbage otherwise).
+     */
+    private float[] gradBuffer(int slot, int n) {
+        float[] a = gradBuffers[slot];
+        if (a == null || a.length != n) {
+            a = new float[n];
+            gradBuffers[slot] = a;
+        } else {
+            Arrays.fill(a, 0f);
+        }
+        return a;
     }
 
     private static void scale(float[] a, float s) {
