@@ -103,6 +103,7 @@ public final class Parallel {
             runInside(inside, body, 0, n);
             return;
         }
+        Throwable failure;
         try {
             task = body;
             taskN = n;
@@ -122,10 +123,11 @@ public final class Parallel {
             }
             awaitWorkers();
             task = null;
+            // Read while the pool is still ours: the next caller resets FAILURE.
+            failure = FAILURE.getAndSet(null);
         } finally {
             BUSY.set(false);
         }
-        Throwable failure = FAILURE.getAndSet(null);
         if (failure instanceof RuntimeException re) {
             throw re;
         }
