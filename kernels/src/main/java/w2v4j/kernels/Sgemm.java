@@ -49,9 +49,10 @@ public final class Sgemm {
     /** Columns of a packed B block (256 x 768 floats = 768 KiB, in L2). */
     static final int NC = 768;
     /**
-     * Floats past the end of a packed A buffer: the transposing packer stores 12 of 16 lanes with a
-     * masked store, and a masked store whose full vector would cross the end of the array leaves
-     * the intrinsic for a per-lane path that allocates.
+     * Floats past the end of a packed A buffer: the transposing packer writes A's last 4 rows with
+     * masked stores whose full 16-lane vector reaches 4 floats past the strip, and a masked store
+     * whose vector would cross the end of the array leaves the intrinsic for a per-lane path that
+     * allocates.
      */
     static final int PACK_SLACK = 16;
     /** Below this many multiply-adds the packing costs more than it saves. */

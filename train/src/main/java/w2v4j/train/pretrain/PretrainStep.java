@@ -5,6 +5,7 @@ import w2v4j.model.Param;
 import w2v4j.model.TrainOptions;
 import w2v4j.model.TrainingGraph;
 import w2v4j.model.Wav2Vec2Model;
+import w2v4j.model.Workspace;
 import w2v4j.train.objective.GumbelQuantizer;
 import w2v4j.train.objective.MaskSampler;
 import w2v4j.train.objective.MaskedBatch;
@@ -14,7 +15,6 @@ import w2v4j.train.objective.ParamSlot;
 import w2v4j.train.objective.PretrainingObjective;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +43,8 @@ public final class PretrainStep {
     private final PretrainingObjective objective;
     private final Map<String, float[]> objectiveGrads = new LinkedHashMap<>();
     private final Settings settings;
-    private final float[][] gradBuffers = new float[3][];
+    /** The gradient buffers handed to the objective, reused across steps of the same batch shape. */
+    private final Workspace gradBuffers = new Workspace();
 
     public PretrainStep(Wav2Vec2Model model, Backend backend, Settings settings) {
         if (!model.heads.pretraining()) throw new IllegalArgumentException("pre-training needs a model with quantizer and projections");
@@ -96,16 +97,18 @@ public final class PretrainStep {
         TrainOptions opts = train ? settings.train() : TrainOptions.EXACT;
         TrainingGraph.Forward f = graph.forward(waves, in.mask().mask(), null, opts, dropoutSeed);
         int rows = f.batch * f.tMax;
-        float[] dFeatures = train ? gradBuffer(0, rows * f.featDim) : null;
-        float[] dRaw = train ? gradBuffer(1, rows * f.featDim) : null;
-        float[] dContext = train ? gradBuffer(2, rows * f.dim) : null;
+        gradBuffers.reset();
+        int featureFloats = rows * f.featDim, contextFloats = rows * f.dim;
+        float[] dFeatures = train ? gradBuffers.zeroed(featureFloats) : null;
+        float[] dRaw = train ? gradBuffers.zeroed(featureFloats) : null;
+        float[] dContext = train ? gradBuffers.zeroed(contextFloats) : null;
         PretrainingObjective.Result r = objective.forwardBackward(f.quantizerInput, f.raw, Math.toIntExact(f.rawCount), f.context,
                 in.mask(), in.negatives(), in.gumbelNoise(), tau, train, dFeatures, dRaw, dContext);
         if (!train) return r;
         float n = r.numMasked();
-        scale(dFeatures, n);
-        scale(dRaw, n);
-        scale(dContext, n);
+        scale(dFeatures, featureFloats, n);
+        scale(dRaw, featureFloats, n);
+        scale(dContext, contextFloats, n);
         graph.backward(dContext, dFeatures, dRaw);
         for (Map.Entry<String, float[]> e : objectiveGrads.entrySet()) {
             float[] g = model.params.get(e.getKey()).grad(), og = e.getValue();
@@ -117,23 +120,8 @@ public final class PretrainStep {
         return r;
     }
 
-    /**
-     * Zeroed gradient buffer {@code slot} of exactly {@code n} floats, reused while the batch
-     * shape stays the same (a few MB per step of garbage otherwise).
-     */
-    private float[] gradBuffer(int slot, int n) {
-        float[] a = gradBuffers[slot];
-        if (a == null || a.length != n) {
-            a = new float[n];
-            gradBuffers[slot] = a;
-        } else {
-            Arrays.fill(a, 0f);
-        }
-        return a;
-    }
-
-    private static void scale(float[] a, float s) {
-        for (int i = 0; i < a.length; i++) a[i] *= s;
+    private static void scale(float[] a, int n, float s) {
+        for (int i = 0; i < n; i++) a[i] *= s;
     }
 
     /** The parameters pre-training updates (all of the model's). */
