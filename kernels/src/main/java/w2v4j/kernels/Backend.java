@@ -154,6 +154,35 @@ public interface Backend extends AutoCloseable {
     /** {@code x[i] *= s}. */
     void scale(float[] x, int off, int n, float s);
 
+    // ---- data movement that stays on the device (model code uses these instead of host loops)
+
+    /** {@code dst[dstOff + i] = src[srcOff + i]} for {@code n} elements; same array only with disjoint ranges. */
+    void copy(float[] dst, int dstOff, float[] src, int srcOff, int n);
+
+    /** {@code x[off + i] = value} for {@code n} elements. */
+    void fill(float[] x, int off, int n, float value);
+
+    /**
+     * Replaces rows of {@code x[*, dim]}: row {@code rows[i]} becomes {@code vec[dim]} (time masking
+     * with a learned embedding).
+     */
+    void setRows(float[] x, int dim, int[] rows, float[] vec);
+
+    /**
+     * Backward of {@link #setRows}: {@code dVec[c] += dX[rows[i], c]} summed over i in increasing
+     * order, then those rows of {@code dX} are set to zero (they did not reach the output).
+     */
+    void setRowsBackward(float[] dX, int dim, int[] rows, float[] dVec);
+
+    /**
+     * Zeroes whole channels of a batch {@code x[batch, t, dim]}: for each entry {@code bc} of
+     * {@code channels} (encoded {@code b * dim + c}) every frame's channel c of item b (channel
+     * masking; also its own backward).
+     */
+    void zeroChannels(float[] x, int batch, int t, int dim, int[] channels);
+
+    // ---- residency
+
     /**
      * Tells the backend that {@code array} holds parameters that will not change until
      * {@link #invalidate} is called with it, so a device backend may keep its copy. The Java
@@ -164,6 +193,29 @@ public interface Backend extends AutoCloseable {
 
     /** The contents of {@code array} changed (for example after an optimizer step). */
     default void invalidate(float[] array) {
+    }
+
+    /**
+     * Declares {@code array} working memory of a device backend: from now until {@link #unbind}, its
+     * contents may live on the device across calls, and what calls write there is copied to the host
+     * only by {@link #syncToHost}. The caller promises to call {@link #syncToHost} before the host
+     * reads it and {@link #hostWrote} after the host writes it. The Java backend ignores all of this
+     * (its host arrays are the only copy). {@link #constant} and {@link #invalidate} do not apply
+     * to a bound array; binding a constant one keeps its device copy.
+     */
+    default void bind(float[] array) {
+    }
+
+    /** Makes the host copy of a bound array current (a device backend copies back what its calls wrote). */
+    default void syncToHost(float[] array) {
+    }
+
+    /** The host changed a bound array: the device copy is stale. */
+    default void hostWrote(float[] array) {
+    }
+
+    /** {@link #syncToHost} and end the binding, freeing the device copy. */
+    default void unbind(float[] array) {
     }
 
     @Override

@@ -146,4 +146,29 @@ public final class JavaBackend implements Backend {
     public void scale(float[] x, int off, int n, float s) {
         Scale.scale(x, off, n, s);
     }
+
+    @Override
+    public void copy(float[] dst, int dstOff, float[] src, int srcOff, int n) {
+        System.arraycopy(src, srcOff, dst, dstOff, n);
+    }
+
+    @Override
+    public void fill(float[] x, int off, int n, float value) {
+        java.util.Arrays.fill(x, off, off + n, value);
+    }
+
+    @Override
+    public void setRows(float[] x, int dim, int[] rows, float[] vec) {
+        Rows.set(x, dim, rows, vec);
+    }
+
+    @Override
+    public void setRowsBackward(float[] dX, int dim, int[] rows, float[] dVec) {
+        Rows.setBackward(dX, dim, rows, dVec);
+    }
+
+    @Override
+    public void zeroChannels(float[] x, int batch, int t, int dim, int[] channels) {
+        Rows.zeroChannels(x, batch, t, dim, channels);
+    }
 }

@@ -171,7 +171,7 @@ public final class FeatureEncoder {
         int last = layers - 1;
         int n0 = s.t[layers] * dim[last];
         float[] dAct = ws.next(n0);
-        System.arraycopy(dOut, dOutOff, dAct, 0, n0);
+        be.copy(dAct, 0, dOut, dOutOff, n0);
         for (int i = last; i >= 0; i--) {
             int cIn = i == 0 ? 1 : dim[i - 1];
             int tIn = s.t[i], tOut = s.t[i + 1], n = tOut * dim[i];
@@ -204,12 +204,11 @@ public final class FeatureEncoder {
         return g;
     }
 
-    /** Adds packed conv-weight gradients into the parameters' grads (PyTorch layout) and zeroes them. */
+    /** Adds packed conv-weight gradients into the parameters' grads (PyTorch layout); the caller zeroes them. */
     void addPackedGrads(float[][] dPacked) {
         for (int i = 0; i < layers; i++) {
             int cIn = i == 0 ? 1 : dim[i - 1];
             ConvWeights.addUnpacked(weight[i].grad(), dPacked[i], dim[i], cIn, kernel[i]);
-            java.util.Arrays.fill(dPacked[i], 0f);
         }
     }
 }

@@ -10,7 +10,9 @@ import java.util.List;
  * Batched inference: waveforms of different lengths run as one padded batch whose results equal
  * running each utterance alone (the feature encoder and the positional convolution see each
  * utterance unpadded; attention masks padded keys). Scratch buffers are kept between calls and
- * only grown, so repeated calls of the same shape allocate nothing but their outputs.
+ * only grown, so repeated calls of the same shape allocate nothing but their outputs. They are the
+ * backend's working memory ({@link Backend#bind}): on a device backend the activations stay on the
+ * device from the waveform to the outputs, which are copied back once.
  */
 public final class Inference {
     /** Per-utterance outputs: {@code hidden[b]} is {@code [frames[b], dim]}, likewise layer and logits. */
@@ -59,12 +61,12 @@ public final class Inference {
         ensureScratch(feMax, rows, f, d, tMax);
 
         // 1. feature encoder, one utterance at a time, into the zero-padded batch [batch, tMax, f]
-        java.util.Arrays.fill(feat, 0, rows * f, 0f);
+        be.fill(feat, 0, rows * f, 0f);
         for (int b = 0; b < batch; b++) {
             float[] wave = waves.get(b);
             if (m.config.doNormalize()) wave = Waveforms.normalize(wave);
             float[] enc = m.featureEncoder.forward(be, wave, wave.length, featA, featB);
-            System.arraycopy(enc, 0, feat, b * tMax * f, frames[b] * f);
+            be.copy(feat, b * tMax * f, enc, 0, frames[b] * f);
         }
         // 2. feature projection: LayerNorm over the conv channels, then Linear to the model dim
         be.layerNorm(feat, 0, feat, 0, m.projLnW.value, m.projLnB.value, rows, f, 1e-5f);
@@ -78,21 +80,22 @@ public final class Inference {
         float[][] layerOut = null;
         for (int i = 0; i < m.layers.length; i++) {
             m.layers[i].forward(be, x, batch, tMax, frames, layerScratch);
-            if (i + 1 == captureLayer) layerOut = unpad(x, frames, tMax, d);
+            if (i + 1 == captureLayer) layerOut = unpad(be, x, frames, tMax, d);
         }
         if (preLn) be.layerNorm(x, 0, x, 0, m.encLnW.value, m.encLnB.value, rows, d, eps);
-        float[][] hidden = unpad(x, frames, tMax, d);
+        float[][] hidden = unpad(be, x, frames, tMax, d);
         float[][] lg = null;
         int vocab = m.vocabSize();
         if (logits) {
             float[] all = new float[rows * vocab];
             be.linear(all, 0, x, 0, m.lmHeadW.value, m.lmHeadB.value, rows, d, vocab);
-            lg = unpad(all, frames, tMax, vocab);
+            lg = unpad(be, all, frames, tMax, vocab);
         }
         return new Output(frames, d, hidden, layerOut, lg, vocab);
     }
 
-    private static float[][] unpad(float[] x, int[] frames, int tMax, int dim) {
+    private static float[][] unpad(Backend be, float[] x, int[] frames, int tMax, int dim) {
+        be.syncToHost(x);
         float[][] out = new float[frames.length][];
         for (int b = 0; b < frames.length; b++) {
             out[b] = new float[frames[b] * dim];
@@ -103,17 +106,27 @@ public final class Inference {
 
     private void ensureScratch(long feMax, int rows, int f, int d, int tMax) {
         if (featA == null || featA.length < feMax) {
-            featA = new float[Math.toIntExact(feMax)];
-            featB = new float[Math.toIntExact(feMax)];
+            featA = rebind(featA, feMax);
+            featB = rebind(featB, feMax);
         }
         if (rows > scratchRows) {
-            feat = new float[rows * f];
-            x = new float[rows * d];
+            feat = rebind(feat, (long) rows * f);
+            x = rebind(x, (long) rows * d);
+            if (layerScratch != null) for (float[] a : layerScratch.arrays()) backend.unbind(a);
             layerScratch = new TransformerLayer.Scratch(rows, d, model.config.intermediateSize());
+            for (float[] a : layerScratch.arrays()) backend.bind(a);
             scratchRows = rows;
         }
         int posLen = model.posConv.convFrames(tMax) * d;
-        if (seq == null || seq.length < tMax * d) seq = new float[tMax * d];
-        if (posScratch == null || posScratch.length < posLen) posScratch = new float[posLen];
+        if (seq == null || seq.length < tMax * d) seq = rebind(seq, (long) tMax * d);
+        if (posScratch == null || posScratch.length < posLen) posScratch = rebind(posScratch, posLen);
+    }
+
+    /** A new bound scratch array of {@code n} floats replacing {@code old} (unbound; may be null). */
+    private float[] rebind(float[] old, long n) {
+        if (old != null) backend.unbind(old);
+        float[] a = new float[Math.toIntExact(n)];
+        backend.bind(a);
+        return a;
     }
 }

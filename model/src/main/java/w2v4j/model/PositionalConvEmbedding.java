@@ -56,7 +56,7 @@ public final class PositionalConvEmbedding {
      * {@code scratch} holds at least {@code convFrames(t) * dim} floats; {@code seq} at least t*dim.
      */
     void forward(Backend be, float[] x, int off, int t, float[] seq, float[] scratch) {
-        System.arraycopy(x, off, seq, 0, t * dim);
+        be.copy(seq, 0, x, off, t * dim);
         be.conv1d(scratch, seq, packed, bias.value, t, dim, dim, kernel, 1, kernel / 2, groups);
         be.gelu(scratch, 0, t * dim);
         be.add(x, off, scratch, 0, t * dim);
@@ -69,7 +69,7 @@ public final class PositionalConvEmbedding {
     /** Training forward: like {@link #forward} but keeps the conv input and pre-GELU output. */
     Saved forwardTrain(Backend be, float[] x, int off, int t, Workspace ws) {
         float[] in = ws.next(t * dim);
-        System.arraycopy(x, off, in, 0, t * dim);
+        be.copy(in, 0, x, off, t * dim);
         float[] pre = ws.next(convFrames(t) * dim);
         be.conv1d(pre, in, packed, bias.value, t, dim, dim, kernel, 1, kernel / 2, groups);
         float[] act = ws.next(t * dim);
@@ -95,7 +95,7 @@ public final class PositionalConvEmbedding {
     /**
      * Backward of the weight norm {@code w_k = g_k v_k / ||v_k||}: with {@code s_k = <dW_k, v_k>},
      * {@code dg_k = s_k / ||v_k||} and {@code dv_k = (g_k / ||v_k||) (dW_k - s_k v_k / ||v_k||^2)}.
-     * Accumulates into g's and v's grads; {@code dPacked} is zeroed afterwards.
+     * Accumulates into g's and v's grads; {@code dPacked} is only read (the caller zeroes it).
      */
     void weightNormBackward(float[] dPacked) {
         // dW is read straight from the packed layout [cOut, kernel, cInPerGroup]: element
@@ -124,6 +124,5 @@ public final class PositionalConvEmbedding {
                     dv[i] += (float) (g[k] / nk * (dPacked[o * per + k * cig + c] - dot[k] * v[i] / norm2[k]));
                 }
             }
-        java.util.Arrays.fill(dPacked, 0f);
     }
 }

@@ -43,7 +43,8 @@ public final class TrainingGraph {
 
     private final Wav2Vec2Model m;
     private final Backend be;
-    private final Workspace ws = new Workspace();
+    /** Activations and their gradients: device working memory on a device backend. */
+    private final Workspace ws;
     private float[][] fePackedGrads;
     private float[] posPackedGrad;
 
@@ -54,7 +55,8 @@ public final class TrainingGraph {
     private final List<FeatureEncoder.Saved> feSaved = new ArrayList<>();
     private final List<PositionalConvEmbedding.Saved> posSaved = new ArrayList<>();
     private final List<TransformerLayer.Saved> layerSaved = new ArrayList<>();
-    private boolean[] timeMask, channelMask;
+    /** Time-masked rows and masked channels ({@code b * dim + c}) of the last forward, as index lists. */
+    private int[] maskedRows, maskedChannels;
     private float[] featNormed, featMean, featRstd, encIn, encMean, encRstd, preFinal;
 
     private final ResidentWeights weights;
@@ -62,6 +64,7 @@ public final class TrainingGraph {
     public TrainingGraph(Wav2Vec2Model model, Backend backend) {
         this.m = model;
         this.be = backend;
+        this.ws = new Workspace(backend);
         this.weights = new ResidentWeights(model, backend);
     }
 
@@ -71,6 +74,9 @@ public final class TrainingGraph {
     }
 
     /**
+     * The forward's outputs ({@code raw}, {@code quantizerInput}, {@code context}) are current on the
+     * host when it returns; everything else stays in the backend's working memory.
+     *
      * @param waves       16 kHz waveforms (normalised here if the model's preprocessor says so)
      * @param timeMask    {@code [batch * tMax]}, rows replaced by the mask embedding, or null
      * @param channelMask {@code [batch * dim]}, channels zeroed for the whole utterance, or null
@@ -84,8 +90,8 @@ public final class TrainingGraph {
         layerSaved.clear();
         this.opts = o;
         this.seed = seed;
-        this.timeMask = timeMask;
-        this.channelMask = channelMask;
+        this.maskedRows = null;
+        this.maskedChannels = null;
         int batch = waves.size(), f = m.featureEncoder.outputDim(), d = m.hiddenSize();
         int[] frames = new int[batch];
         int tMax = 0;
@@ -123,7 +129,7 @@ public final class TrainingGraph {
                 }
                 enc = m.featureEncoder.forward(be, wave, wave.length, scratchA, scratchB);
             }
-            System.arraycopy(enc, 0, raw, b * tMax * f, frames[b] * f);
+            be.copy(raw, b * tMax * f, enc, 0, frames[b] * f);
             out.rawCount += (long) frames[b] * f;
         }
         out.raw = raw;
@@ -136,7 +142,7 @@ public final class TrainingGraph {
         float[] quantIn = featNormed;
         if (o.dropoutFeatures() > 0) {
             quantIn = ws.next(rows * f);
-            System.arraycopy(featNormed, 0, quantIn, 0, rows * f);
+            be.copy(quantIn, 0, featNormed, 0, rows * f);
             be.dropout(quantIn, 0, rows * f, o.dropoutFeatures(), Rng.mix(seed + SITE_FEATURES));
         }
         out.quantizerInput = quantIn;
@@ -147,9 +153,13 @@ public final class TrainingGraph {
         // 3. masking: time steps get the learned embedding, masked channels are zeroed
         if (timeMask != null) {
             if (m.maskEmbedding == null) throw new IllegalStateException("time masking needs a model with masked_spec_embed");
-            for (int r = 0; r < rows; r++) if (timeMask[r]) System.arraycopy(m.maskEmbedding.value, 0, x, r * d, d);
+            maskedRows = indices(timeMask, rows);
+            be.setRows(x, d, maskedRows, m.maskEmbedding.value);
         }
-        if (channelMask != null) zeroChannels(x, batch, tMax, d, channelMask);
+        if (channelMask != null) {
+            maskedChannels = indices(channelMask, batch * d);
+            be.zeroChannels(x, batch, tMax, d, maskedChannels);
+        }
 
         // 4. positional convolution per utterance (in place on x)
         for (int b = 0; b < batch; b++) posSaved.add(m.posConv.forwardTrain(be, x, b * tMax * d, frames[b], ws));
@@ -185,14 +195,20 @@ public final class TrainingGraph {
             cur = ctx;
         }
         out.context = cur;
+        be.syncToHost(out.raw);
+        be.syncToHost(out.quantizerInput);
+        be.syncToHost(out.context);
         fwd = out;
         return out;
     }
 
-    private static void zeroChannels(float[] x, int batch, int tMax, int d, boolean[] channelMask) {
-        for (int b = 0; b < batch; b++)
-            for (int c = 0; c < d; c++)
-                if (channelMask[b * d + c]) for (int t = 0; t < tMax; t++) x[(b * tMax + t) * d + c] = 0f;
+    /** The positions of the true entries of {@code mask[0, n)}, increasing. */
+    private static int[] indices(boolean[] mask, int n) {
+        int count = 0;
+        for (int i = 0; i < n; i++) if (mask[i]) count++;
+        int[] idx = new int[count];
+        for (int i = 0, j = 0; i < n; i++) if (mask[i]) idx[j++] = i;
+        return idx;
     }
 
     /**
@@ -204,7 +220,7 @@ public final class TrainingGraph {
         int rows = o.batch * o.tMax, d = o.dim, f = o.featDim, n = rows * d;
         boolean preLn = m.config.doStableLayerNorm();
         float[] dCur = ws.next(n);
-        System.arraycopy(dContext, 0, dCur, 0, n);
+        be.copy(dCur, 0, dContext, 0, n);
         if (preLn) {
             float[] dPre = ws.zeroed(n);
             be.layerNormBackward(dPre, 0, m.encLnW.grad(), m.encLnB.grad(), dCur, 0, preFinal, 0, m.encLnW.value, encMean, encRstd, rows, d);
@@ -224,27 +240,24 @@ public final class TrainingGraph {
             dX = dCur;
         }
         // positional convolution (its residual path is dX itself)
-        if (posPackedGrad == null) posPackedGrad = new float[m.posConv.packed.length];
-        for (int b = o.batch - 1; b >= 0; b--) m.posConv.backward(be, posSaved.get(b), dX, ws, posPackedGrad);
-        m.posConv.weightNormBackward(posPackedGrad);
-        // masking
-        if (channelMask != null) zeroChannels(dX, o.batch, o.tMax, d, channelMask);
-        if (timeMask != null) {
-            float[] dEmb = m.maskEmbedding.grad();
-            for (int r = 0; r < rows; r++) {
-                if (!timeMask[r]) continue;
-                for (int c = 0; c < d; c++) {
-                    dEmb[c] += dX[r * d + c];
-                    dX[r * d + c] = 0f;
-                }
-            }
+        // (its weight-norm backward runs on the host, from the packed gradient summed over the batch)
+        if (posPackedGrad == null) {
+            posPackedGrad = new float[m.posConv.packed.length];
+            be.bind(posPackedGrad);
         }
+        for (int b = o.batch - 1; b >= 0; b--) m.posConv.backward(be, posSaved.get(b), dX, ws, posPackedGrad);
+        be.syncToHost(posPackedGrad);
+        m.posConv.weightNormBackward(posPackedGrad);
+        be.fill(posPackedGrad, 0, posPackedGrad.length, 0f);
+        // masking
+        if (maskedChannels != null) be.zeroChannels(dX, o.batch, o.tMax, d, maskedChannels);
+        if (maskedRows != null) be.setRowsBackward(dX, d, maskedRows, m.maskEmbedding.grad());
         be.dropout(dX, 0, n, opts.dropoutInput(), Rng.mix(seed + SITE_INPUT));
         float[] dNormed = ws.zeroed(rows * f);
         be.linearBackward(dNormed, 0, m.projW.grad(), m.projB.grad(), dX, 0, featNormed, 0, m.projW.value, rows, f, d);
         if (dQuantizerInput != null) {
             float[] dq = ws.next(rows * f);
-            System.arraycopy(dQuantizerInput, 0, dq, 0, rows * f);
+            be.copy(dq, 0, dQuantizerInput, 0, rows * f);
             be.dropout(dq, 0, rows * f, opts.dropoutFeatures(), Rng.mix(seed + SITE_FEATURES));
             be.add(dNormed, 0, dq, 0, rows * f);
         }
@@ -253,9 +266,14 @@ public final class TrainingGraph {
         if (dRaw != null) be.add(dRawAll, 0, dRaw, 0, rows * f);
         if (opts.featureGradMult() > 0) {
             if (opts.featureGradMult() != 1.0) be.scale(dRawAll, 0, rows * f, (float) opts.featureGradMult());
-            if (fePackedGrads == null) fePackedGrads = m.featureEncoder.newPackedGrads();
+            if (fePackedGrads == null) {
+                fePackedGrads = m.featureEncoder.newPackedGrads();
+                for (float[] g : fePackedGrads) be.bind(g);
+            }
             for (int b = 0; b < o.batch; b++) m.featureEncoder.backward(be, feSaved.get(b), dRawAll, b * o.tMax * f, ws, fePackedGrads);
+            for (float[] g : fePackedGrads) be.syncToHost(g);
             m.featureEncoder.addPackedGrads(fePackedGrads);
+            for (float[] g : fePackedGrads) be.fill(g, 0, g.length, 0f);
         }
     }
 }

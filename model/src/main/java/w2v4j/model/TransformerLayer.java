@@ -3,6 +3,8 @@ package w2v4j.model;
 import w2v4j.core.config.Wav2Vec2Config;
 import w2v4j.kernels.Backend;
 
+import java.util.List;
+
 /**
  * One Transformer encoder layer. Post-LN (wav2vec 2.0 BASE):
  * {@code x = LN1(x + MHA(x)); x = LN2(x + FFN(x))}. Pre-LN (LARGE, "stable layer norm"):
@@ -51,6 +53,10 @@ public final class TransformerLayer {
             attn = new float[rows * dim];
             proj = new float[rows * dim];
             hidden = new float[rows * ffn];
+        }
+
+        List<float[]> arrays() {
+            return List.of(normed, q, k, v, attn, proj, hidden);
         }
     }
 
@@ -171,8 +177,8 @@ public final class TransformerLayer {
             dH2 = ws.zeroed(n);
             be.layerNormBackward(dH2, 0, ln2W.grad(), ln2B.grad(), dOut, 0, s.h2, 0, ln2W.value, s.ln2Mean, s.ln2Rstd, rows, dim);
         }
-        float[] dX1 = copy(dH2, n, ws);
-        float[] dFfnOut = copy(dH2, n, ws);
+        float[] dX1 = copy(be, dH2, n, ws);
+        float[] dFfnOut = copy(be, dH2, n, ws);
         be.dropout(dFfnOut, 0, n, o.hiddenDropout(), siteSeed(s.seed, SITE_FFN_OUT));
         float[] dAct = ws.zeroed(nf);
         be.linearBackward(dAct, 0, fc2W.grad(), fc2B.grad(), dFfnOut, 0, s.act, 0, fc2W.value, rows, ffn, dim);
@@ -194,8 +200,8 @@ public final class TransformerLayer {
             dH1 = ws.zeroed(n);
             be.layerNormBackward(dH1, 0, ln1W.grad(), ln1B.grad(), dX1, 0, s.h1, 0, ln1W.value, s.ln1PostMean, s.ln1PostRstd, rows, dim);
         }
-        float[] dIn = copy(dH1, n, ws);
-        float[] dProj = copy(dH1, n, ws);
+        float[] dIn = copy(be, dH1, n, ws);
+        float[] dProj = copy(be, dH1, n, ws);
         be.dropout(dProj, 0, n, o.hiddenDropout(), siteSeed(s.seed, SITE_ATTN_OUT));
         float[] dAttn = ws.zeroed(n);
         be.linearBackward(dAttn, 0, oW.grad(), oB.grad(), dProj, 0, s.attn, 0, oW.value, rows, dim, dim);
@@ -210,9 +216,9 @@ public final class TransformerLayer {
         return dIn;
     }
 
-    private static float[] copy(float[] src, int n, Workspace ws) {
+    private static float[] copy(Backend be, float[] src, int n, Workspace ws) {
         float[] a = ws.next(n);
-        System.arraycopy(src, 0, a, 0, n);
+        be.copy(a, 0, src, 0, n);
         return a;
     }
 }

@@ -4,15 +4,32 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import w2v4j.kernels.Backend;
+
 /**
  * A bump allocator over persistent arrays: {@link #reset()} at the start of a step, then each
  * {@link #next} hands out the next array, grown only when a larger shape arrives. A training step
  * asks for its buffers in the same order every time, so after the first step of a given batch
  * shape nothing is allocated. Arrays may be longer than asked for; callers pass explicit sizes.
+ *
+ * <p>Given a backend, the workspace is device working memory: every array is {@link Backend#bind
+ * bound} (unbound when a larger one replaces it) and {@link #zeroed} zeroes on the backend, so the
+ * arrays need not visit the host unless a caller syncs one.
  */
 public final class Workspace {
     private final List<float[]> slots = new ArrayList<>();
+    private final Backend backend;
     private int used;
+
+    /** Host arrays only. */
+    public Workspace() {
+        this(null);
+    }
+
+    /** Arrays bound to {@code backend} as working memory (null: host arrays only). */
+    public Workspace(Backend backend) {
+        this.backend = backend;
+    }
 
     public void reset() {
         used = 0;
@@ -20,10 +37,11 @@ public final class Workspace {
 
     /** An array of at least {@code n} floats with unspecified contents. */
     public float[] next(int n) {
-        if (used == slots.size()) slots.add(new float[n]);
+        if (used == slots.size()) slots.add(bound(new float[n]));
         float[] a = slots.get(used);
         if (a.length < n) {
-            a = new float[n];
+            if (backend != null) backend.unbind(a);
+            a = bound(new float[n]);
             slots.set(used, a);
         }
         used++;
@@ -33,7 +51,13 @@ public final class Workspace {
     /** An array whose first {@code n} floats are zero. */
     public float[] zeroed(int n) {
         float[] a = next(n);
-        Arrays.fill(a, 0, n, 0f);
+        if (backend != null) backend.fill(a, 0, n, 0f);
+        else Arrays.fill(a, 0, n, 0f);
+        return a;
+    }
+
+    private float[] bound(float[] a) {
+        if (backend != null) backend.bind(a);
         return a;
     }
 

@@ -16,7 +16,8 @@ import org.jocl.cl_mem;
  * ({@link DeviceMemory#constant}) are used in place and never copied; writing one is an error.
  *
  * <p>A non-resident range {@code [lo, hi)} is staged at element 0 of its buffer, so kernels get
- * offsets relative to {@code lo} ({@link Arg#off}). The same array passed twice (in place,
+ * offsets relative to {@code lo} ({@link Arg#off}). Bound arrays ({@link DeviceMemory#bind}) are used in
+ * place like resident ones but may be written; their writes stay on the device. The same array passed twice (in place,
  * {@code out == inp}) is one argument whose range covers both uses. A written range that is not
  * contiguous (a strided GEMM output) must be declared {@link #inout}, so that the bytes between its
  * rows are the host's when copied back.
@@ -32,6 +33,7 @@ final class Call implements AutoCloseable {
         cl_mem mem;
         long base;
         boolean pooled;
+        DeviceMemory.Bound binding;
 
         Arg(float[] array, long lo, long hi) {
             this.array = array;
@@ -123,6 +125,17 @@ final class Call implements AutoCloseable {
                 g.base = 0;
                 continue;
             }
+            DeviceMemory.Bound b = memory.bound(g.array);
+            if (b != null) {
+                // working memory: used in place; uploaded only if the host side is newer and the call
+                // does not overwrite all of it
+                boolean overwritesAll = !g.read && g.writes.stream().anyMatch(w -> w[0] == 0 && w[1] == g.array.length);
+                if (!overwritesAll) memory.makeDeviceCurrent(g.array, b);
+                g.binding = b;
+                g.mem = b.mem;
+                g.base = 0;
+                continue;
+            }
             g.mem = memory.acquire((g.hi - g.lo) * 4);
             g.pooled = true;
             g.base = g.lo;
@@ -136,6 +149,10 @@ final class Call implements AutoCloseable {
         try {
             if (staged) {
                 for (Arg g : args.values()) {
+                    if (g.binding != null) {
+                        if (!g.writes.isEmpty()) memory.deviceWrote(g.array, g.binding);
+                        continue;
+                    }
                     for (long[] w : g.writes) {
                         memory.download(g.mem, w[0] - g.base, g.array, (int) w[0], (int) (w[1] - w[0]));
                     }

@@ -1,6 +1,7 @@
 package w2v4j.kernels.opencl;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -18,6 +19,12 @@ import org.jocl.cl_mem;
  *   <li><b>Resident arrays</b> ({@link #constant}): one device buffer per host array (identity,
  *   not contents), uploaded once and trusted until {@link #invalidate}. The model declares its
  *   weights this way.</li>
+ *   <li><b>Bound arrays</b> ({@link #bind}): working memory (activations, their gradients) with
+ *   one device buffer each, written by calls on the device and copied back only by
+ *   {@link #syncToHost}. Each records which side is current; a call that reads a bound array whose
+ *   host side is newer ({@link #hostWrote}) uploads it first. With the system property
+ *   {@code w2v4j.opencl.poisonHost=true} (the tests) the host copy is filled with NaN whenever the
+ *   device copy becomes the only current one, so a host read without {@link #syncToHost} shows.</li>
  *   <li><b>Pooled buffers</b> for everything else: each backend call stages the ranges of its array
  *   arguments into buffers taken from a pool ({@link Call}) and gives them back when it returns.
  *   Sizes are rounded up to powers of two so that a training step, which asks for the same sizes
@@ -28,6 +35,8 @@ final class DeviceMemory implements AutoCloseable {
 
     private final ClProgram cl;
     private final Map<float[], cl_mem> resident = new IdentityHashMap<>();
+    private final Map<float[], Bound> bound = new IdentityHashMap<>();
+    private final boolean poisonHost = Boolean.getBoolean("w2v4j.opencl.poisonHost");
     private final Map<Long, ArrayDeque<cl_mem>> pool = new HashMap<>();
     private final Map<cl_mem, Long> pooledSize = new IdentityHashMap<>();
     private long h2dCalls, h2dBytes, d2hCalls, d2hBytes;
@@ -40,18 +49,87 @@ final class DeviceMemory implements AutoCloseable {
         return cl;
     }
 
-    /** Makes {@code a} resident (one upload) unless it already is. */
+    /** A bound array's device buffer and which copies are current (at least one always is). */
+    static final class Bound {
+        final cl_mem mem;
+        boolean hostValid = true, deviceValid;
+
+        Bound(cl_mem mem) {
+            this.mem = mem;
+        }
+    }
+
+    /** Makes {@code a} resident (one upload) unless it already is; a bound array is left to its binding. */
     void constant(float[] a) {
-        if (resident.containsKey(a)) return;
+        if (resident.containsKey(a) || bound.containsKey(a)) return;
         cl_mem m = cl.createBuffer((long) a.length * Sizeof.cl_float);
         upload(m, 0, a, 0, a.length);
         resident.put(a, m);
     }
 
-    /** Drops the resident copy of {@code a} (if any): the next use stages the host's contents. */
+    /**
+     * Drops the resident copy of {@code a} (if any): the next use stages the host's contents. A bound
+     * array ignores this (its binding tracks which side is current; host writes are {@link #hostWrote}).
+     */
     void invalidate(float[] a) {
         cl_mem m = resident.remove(a);
         if (m != null) CL.clReleaseMemObject(m);
+    }
+
+    /**
+     * Binds {@code a} as working memory: its buffer is allocated now and filled on first use; a
+     * resident (constant) array keeps its device copy, which becomes the binding's.
+     */
+    void bind(float[] a) {
+        if (bound.containsKey(a)) return;
+        cl_mem r = resident.remove(a);
+        Bound b = new Bound(r != null ? r : cl.createBuffer((long) a.length * Sizeof.cl_float));
+        b.deviceValid = r != null;
+        bound.put(a, b);
+    }
+
+    /** The binding of {@code a}, or null. */
+    Bound bound(float[] a) {
+        return bound.get(a);
+    }
+
+    /** Uploads a bound array whose host copy is newer (the whole array: bindings are not split). */
+    void makeDeviceCurrent(float[] a, Bound b) {
+        if (b.deviceValid) return;
+        upload(b.mem, 0, a, 0, a.length);
+        b.deviceValid = true;
+    }
+
+    /** A call wrote a bound array on the device: the host copy is stale until {@link #syncToHost}. */
+    void deviceWrote(float[] a, Bound b) {
+        b.deviceValid = true;
+        if (!b.hostValid) return;
+        b.hostValid = false;
+        if (poisonHost) Arrays.fill(a, Float.NaN);
+    }
+
+    void syncToHost(float[] a) {
+        Bound b = bound.get(a);
+        if (b == null || b.hostValid) return;
+        download(b.mem, 0, a, 0, a.length);
+        b.hostValid = true;
+    }
+
+    void hostWrote(float[] a) {
+        Bound b = bound.get(a);
+        if (b == null) return;
+        if (!b.hostValid) throw new IllegalStateException("the host wrote a bound array whose device copy is newer; syncToHost first");
+        b.deviceValid = false;
+    }
+
+    void unbind(float[] a) {
+        syncToHost(a);
+        Bound b = bound.remove(a);
+        if (b != null) CL.clReleaseMemObject(b.mem);
+    }
+
+    int boundCount() {
+        return bound.size();
     }
 
     /** The resident buffer of {@code a}, or null. */
@@ -120,6 +198,8 @@ final class DeviceMemory implements AutoCloseable {
     public void close() {
         for (cl_mem m : resident.values()) CL.clReleaseMemObject(m);
         resident.clear();
+        for (Bound b : bound.values()) CL.clReleaseMemObject(b.mem);
+        bound.clear();
         for (cl_mem m : pooledSize.keySet()) CL.clReleaseMemObject(m);
         pooledSize.clear();
         pool.clear();

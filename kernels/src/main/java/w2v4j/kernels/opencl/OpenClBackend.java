@@ -13,9 +13,11 @@ import w2v4j.kernels.Dropout;
  * {@code kernels/src/test/.../opencl}).
  *
  * <p><b>Residency.</b> Arrays declared {@link #constant} (the model's weights and packed conv
- * weights) live on the device until {@link #invalidate}. Every other array is staged per call
+ * weights) live on the device until {@link #invalidate}. Arrays {@link #bind bound} as working
+ * memory (the training step's activations and their gradients) live there too and are written in
+ * place; the host sees them after {@link #syncToHost}. Every other array is staged per call
  * ({@link Call}): the ranges a call reads go up, the ranges it writes come back before it returns,
- * so the host may read or change any array between calls, as the model and the objective do. Work
+ * so the host may read or change it between calls, as the objective does with its inputs. Work
  * inside one call (GEMM chains of a convolution, the attention backward's passes, reductions)
  * stays on the device. {@link #transferStats} counts every copy.
  *
@@ -88,6 +90,31 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized void invalidate(float[] array) {
         memory.invalidate(array);
+    }
+
+    @Override
+    public synchronized void bind(float[] array) {
+        memory.bind(array);
+    }
+
+    @Override
+    public synchronized void syncToHost(float[] array) {
+        memory.syncToHost(array);
+    }
+
+    @Override
+    public synchronized void hostWrote(float[] array) {
+        memory.hostWrote(array);
+    }
+
+    @Override
+    public synchronized void unbind(float[] array) {
+        memory.unbind(array);
+    }
+
+    /** Number of arrays currently bound as working memory ({@link #bind}). */
+    public synchronized int boundArrays() {
+        return memory.boundCount();
     }
 
     private boolean closed;
@@ -546,6 +573,83 @@ public final class OpenClBackend implements Backend {
                         dv == null ? dummy : dv.mem(), dv != null, g.mem(), cq.mem(), ck.mem(), cv.mem(), cl2.mem(), rowDot, len,
                         batch, t, heads, headDim, scale);
             }
+        }
+    }
+
+    // ---- data movement and masking
+
+    @Override
+    public synchronized void copy(float[] dst, int dstOff, float[] src, int srcOff, int n) {
+        if (n <= 0) return;
+        try (Call call = memory.call()) {
+            Call.Arg cs = call.in(src, srcOff, srcOff + (long) n);
+            Call.Arg cd = call.out(dst, dstOff, dstOff + (long) n);
+            call.stage();
+            cl.run("copy", n, LOCAL, cd.mem(), cd.off(dstOff), cs.mem(), cs.off(srcOff), n);
+        }
+    }
+
+    @Override
+    public synchronized void fill(float[] x, int off, int n, float value) {
+        if (n <= 0) return;
+        try (Call call = memory.call()) {
+            Call.Arg cx = call.out(x, off, off + (long) n);
+            call.stage();
+            cl.run("fill", n, LOCAL, cx.mem(), cx.off(off), n, value);
+        }
+    }
+
+    private static long rowsEnd(int[] rows, int dim, int length) {
+        long end = 0;
+        for (int r : rows) {
+            if (r < 0 || (long) (r + 1) * dim > length) {
+                throw new ArrayIndexOutOfBoundsException("row " + r + " of " + dim + " floats is outside an array of " + length);
+            }
+            end = Math.max(end, (long) (r + 1) * dim);
+        }
+        return end;
+    }
+
+    @Override
+    public synchronized void setRows(float[] x, int dim, int[] rows, float[] vec) {
+        if (rows.length == 0 || dim == 0) return;
+        long end = rowsEnd(rows, dim, x.length);
+        try (Call call = memory.call()) {
+            // inout: only the listed rows are written, the rest of the range must come back unchanged
+            Call.Arg cx = call.inout(x, 0, end);
+            Call.Arg cv = call.in(vec, 0, dim);
+            call.stage();
+            cl_mem idx = call.ints(rows);
+            cl.run("set_rows", (long) rows.length * dim, LOCAL, cx.mem(), dim, idx, rows.length, cv.mem());
+        }
+    }
+
+    @Override
+    public synchronized void setRowsBackward(float[] dX, int dim, int[] rows, float[] dVec) {
+        if (rows.length == 0 || dim == 0) return;
+        long end = rowsEnd(rows, dim, dX.length);
+        try (Call call = memory.call()) {
+            Call.Arg cx = call.inout(dX, 0, end);
+            Call.Arg cv = call.inout(dVec, 0, dim);
+            call.stage();
+            cl_mem idx = call.ints(rows);
+            cl.run("set_rows_backward", dim, LOCAL, cx.mem(), dim, idx, rows.length, cv.mem());
+        }
+    }
+
+    @Override
+    public synchronized void zeroChannels(float[] x, int batch, int t, int dim, int[] channels) {
+        if (channels.length == 0 || t == 0) return;
+        for (int bc : channels) {
+            if (bc < 0 || bc >= batch * dim) {
+                throw new IndexOutOfBoundsException("channel entry " + bc + " is beyond batch " + batch + " x dim " + dim);
+            }
+        }
+        try (Call call = memory.call()) {
+            Call.Arg cx = call.inout(x, 0, (long) batch * t * dim);
+            call.stage();
+            cl_mem idx = call.ints(channels);
+            cl.run("zero_channels", (long) channels.length * t, LOCAL, cx.mem(), t, dim, idx, channels.length);
         }
     }
 }

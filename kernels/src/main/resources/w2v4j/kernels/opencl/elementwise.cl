@@ -62,3 +62,47 @@ __kernel void sum_squares(__global acc_t* partial, __global const float* x, int 
     acc = wg_sum(acc, s);
     if (l == 0) partial[g] = acc;
 }
+
+// ---- data movement and masking (w2v4j.kernels.Rows)
+
+__kernel void copy(__global float* dst, int dstOff, __global const float* src, int srcOff, int n) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    dst[dstOff + i] = src[srcOff + i];
+}
+
+__kernel void fill(__global float* x, int off, int n, float value) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    x[off + i] = value;
+}
+
+// One work-item per (masked row, channel): x[rows[i], c] = vec[c].
+__kernel void set_rows(__global float* x, int dim, __global const int* rows, int count, __global const float* vec) {
+    int id = get_global_id(0);
+    if (id >= count * dim) return;
+    int i = id / dim, c = id % dim;
+    x[rows[i] * dim + c] = vec[c];
+}
+
+// One work-item per channel: dVec[c] += dX[rows[i], c] over i in order (the Java order, so the sums
+// agree bit for bit), then those entries of dX are zeroed.
+__kernel void set_rows_backward(__global float* dX, int dim, __global const int* rows, int count, __global float* dVec) {
+    int c = get_global_id(0);
+    if (c >= dim) return;
+    float acc = dVec[c];
+    for (int i = 0; i < count; i++) {
+        acc += dX[rows[i] * dim + c];
+        dX[rows[i] * dim + c] = 0.0f;
+    }
+    dVec[c] = acc;
+}
+
+// One work-item per (masked channel entry, frame): x[b, i, c] = 0 with bc = b * dim + c.
+__kernel void zero_channels(__global float* x, int t, int dim, __global const int* channels, int count) {
+    int id = get_global_id(0);
+    if (id >= count * t) return;
+    int e = id / t, i = id % t;
+    int bc = channels[e], b = bc / dim, c = bc % dim;
+    x[(b * t + i) * dim + c] = 0.0f;
+}

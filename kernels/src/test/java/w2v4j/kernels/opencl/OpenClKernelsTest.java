@@ -370,6 +370,97 @@ class OpenClKernelsTest {
         assertTrue(cl.description().contains("OpenCL"), cl.description());
     }
 
+    // ---- data movement and masking: bit-exact (pure copies, and the same additions in the same order)
+
+    @Test
+    void copyFillSetRowsAndZeroChannelsAreBitExact() {
+        SplittableRandom r = new SplittableRandom(21);
+        int batch = 3, t = 7, dim = 10, rows = batch * t;
+        float[] x0 = random(r, rows * dim + 5);
+        float[] xj = x0.clone(), xc = x0.clone();
+        JAVA.copy(xj, 3, x0, 40, 50);
+        cl.copy(xc, 3, x0, 40, 50);
+        JAVA.copy(xj, 120, xj, 60, 30); // same array, disjoint ranges
+        cl.copy(xc, 120, xc, 60, 30);
+        JAVA.fill(xj, 17, 23, -2.5f);
+        cl.fill(xc, 17, 23, -2.5f);
+        assertArrayEquals(xj, xc, "copy and fill");
+
+        int[] masked = {0, 4, 5, 6, 13, 20};
+        float[] emb = random(r, dim), dEmbJ = random(r, dim), dEmbC = dEmbJ.clone();
+        JAVA.setRows(xj, dim, masked, emb);
+        cl.setRows(xc, dim, masked, emb);
+        assertArrayEquals(xj, xc, "setRows");
+        JAVA.setRowsBackward(xj, dim, masked, dEmbJ);
+        cl.setRowsBackward(xc, dim, masked, dEmbC);
+        assertArrayEquals(xj, xc, "setRowsBackward zeroes the rows");
+        assertArrayEquals(dEmbJ, dEmbC, "setRowsBackward sums the rows in order");
+        for (int c = 0; c < dim; c++) assertEquals(0f, xc[4 * dim + c]);
+
+        int[] channels = {2, 9, dim + 0, 2 * dim + 5};
+        JAVA.zeroChannels(xj, batch, t, dim, channels);
+        cl.zeroChannels(xc, batch, t, dim, channels);
+        assertArrayEquals(xj, xc, "zeroChannels");
+        for (int i = 0; i < t; i++) assertEquals(0f, xc[((2 * t) + i) * dim + 5]);
+        assertThrows(IndexOutOfBoundsException.class, () -> cl.zeroChannels(xc, batch, t, dim, new int[]{batch * dim}));
+        assertThrows(ArrayIndexOutOfBoundsException.class, () -> cl.setRows(xc, dim, new int[]{rows + 1}, emb));
+    }
+
+    // ---- bound working memory
+
+    @Test
+    void boundArraysStayOnTheDeviceUntilSynced() {
+        SplittableRandom r = new SplittableRandom(12);
+        int rows = 8, in = 16, out = 12;
+        float[] x = random(r, rows * in), w = random(r, out * in), y = new float[rows * out], z = new float[rows * out];
+        float[] ref = new float[rows * out], refZ = new float[rows * out];
+        JAVA.linear(ref, 0, x, 0, w, null, rows, in, out);
+        JAVA.copy(refZ, 0, ref, 0, rows * out);
+        JAVA.gelu(refZ, 0, rows * out);
+        cl.constant(w);
+        cl.bind(x);
+        cl.bind(y);
+        cl.bind(z);
+        TransferStats before = cl.transferStats();
+        cl.linear(y, 0, x, 0, w, null, rows, in, out); // x goes up once, y stays on the device
+        cl.copy(z, 0, y, 0, rows * out);
+        cl.gelu(z, 0, rows * out);
+        TransferStats two = cl.transferStats().minus(before);
+        assertEquals(1, two.hostToDeviceCalls(), two.toString());
+        assertEquals(0, two.deviceToHostCalls(), two.toString());
+        assertTrue(Float.isNaN(y[0]) && Float.isNaN(z[5]), "the tests poison host copies that are stale");
+        cl.syncToHost(z);
+        assertClose("bound: gelu(linear) after syncToHost", refZ, z, GEMM_TOL);
+        cl.syncToHost(z); // already current: no copy
+        assertEquals(1, cl.transferStats().minus(before).deviceToHostCalls());
+
+        // a host write is seen after hostWrote; writing a stale host copy is refused
+        x[0] += 1f;
+        cl.hostWrote(x);
+        cl.linear(y, 0, x, 0, w, null, rows, in, out);
+        cl.unbind(y);
+        JAVA.linear(ref, 0, x, 0, w, null, rows, in, out);
+        assertClose("bound: after hostWrote the new input is used", ref, y, GEMM_TOL);
+        cl.gelu(z, 0, rows * out);
+        assertThrows(IllegalStateException.class, () -> cl.hostWrote(z));
+
+        // binding a resident array keeps its device copy; constant and invalidate leave bound arrays alone
+        int boundBefore = cl.boundArrays();
+        float[] w0 = w.clone();
+        cl.bind(w);
+        assertEquals(boundBefore + 1, cl.boundArrays());
+        before = cl.transferStats();
+        cl.invalidate(w);
+        cl.constant(w);
+        cl.scale(w, 0, w.length, 0.5f);
+        assertEquals(0, cl.transferStats().minus(before).hostToDeviceCalls(), "w was already on the device");
+        cl.unbind(w);
+        for (int i = 0; i < w.length; i++) assertEquals(w0[i] * 0.5f, w[i], "unbind brings the device's values back");
+        cl.unbind(x);
+        cl.unbind(z);
+        assertEquals(boundBefore - 2, cl.boundArrays());
+    }
+
     @Test
     void providerIsFoundByNameAndChecksTheDeviceIndex() {
         var provider = w2v4j.kernels.Backends.list().stream().filter(p -> p.name().equals("opencl")).findFirst().orElseThrow();
