@@ -154,6 +154,16 @@ public interface Backend extends AutoCloseable {
     /** {@code x[i] *= s}. */
     void scale(float[] x, int off, int n, float s);
 
+    /** True when no element of {@code x[off, off+n)} is NaN or infinite. */
+    boolean allFinite(float[] x, int off, int n);
+
+    /**
+     * One Adam step of a parameter of {@code n} elements, in place on {@code w, m, v}; see
+     * {@link AdamUpdate#step} for the exact per-element arithmetic, which every backend reproduces.
+     */
+    void adamStep(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float oneMinusBeta1, float beta2,
+                  float oneMinusBeta2, float eps, float decay, float stepSize);
+
     // ---- data movement that stays on the device (model code uses these instead of host loops)
 
     /** {@code dst[dstOff + i] = src[srcOff + i]} for {@code n} elements; same array only with disjoint ranges. */
@@ -201,7 +211,7 @@ public interface Backend extends AutoCloseable {
      * only by {@link #syncToHost}. The caller promises to call {@link #syncToHost} before the host
      * reads it and {@link #hostWrote} after the host writes it. The Java backend ignores all of this
      * (its host arrays are the only copy). {@link #constant} and {@link #invalidate} do not apply
-     * to a bound array; binding a constant one keeps its device copy.
+     * to a bound array; binding a constant one takes the host's contents.
      */
     default void bind(float[] array) {
     }
@@ -216,6 +226,11 @@ public interface Backend extends AutoCloseable {
 
     /** {@link #syncToHost} and end the binding, freeing the device copy. */
     default void unbind(float[] array) {
+    }
+
+    /** Copies between host and device since the backend was created, or null for a backend without a device. */
+    default TransferStats transferStats() {
+        return null;
     }
 
     @Override

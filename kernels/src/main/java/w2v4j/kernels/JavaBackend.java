@@ -148,6 +148,17 @@ public final class JavaBackend implements Backend {
     }
 
     @Override
+    public boolean allFinite(float[] x, int off, int n) {
+        return Scale.allFinite(x, off, n);
+    }
+
+    @Override
+    public void adamStep(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float oneMinusBeta1, float beta2,
+                         float oneMinusBeta2, float eps, float decay, float stepSize) {
+        AdamUpdate.step(w, g, m, v, n, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, decay, stepSize);
+    }
+
+    @Override
     public void copy(float[] dst, int dstOff, float[] src, int srcOff, int n) {
         System.arraycopy(src, srcOff, dst, dstOff, n);
     }

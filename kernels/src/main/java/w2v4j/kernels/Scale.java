@@ -51,6 +51,14 @@ public final class Scale {
         return sum;
     }
 
+    /** True when no element of {@code x[off, off+n)} is NaN or infinite. */
+    public static boolean allFinite(float[] x, int off, int n) {
+        // x - x is 0 for finite x and NaN for NaN and +-Inf: one branch-free accumulation
+        float acc = 0f;
+        for (int i = off; i < off + n; i++) acc += x[i] - x[i];
+        return acc == 0f;
+    }
+
     static double blockSumSquares(float[] x, int start, int len) {
         int run = 16 * S.length();
         double sum = 0.0;

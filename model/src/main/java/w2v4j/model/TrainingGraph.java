@@ -202,6 +202,20 @@ public final class TrainingGraph {
         return out;
     }
 
+    /**
+     * Runs host code that reads these parameters' values and adds into their gradients, which may be
+     * bound to the backend (a trainer binds them): both are synced to the host first and the
+     * gradients marked written after.
+     */
+    private void hostAccumulates(Param[] params, Runnable hostCode) {
+        for (Param p : params) {
+            be.syncToHost(p.value);
+            be.syncToHost(p.grad());
+        }
+        hostCode.run();
+        for (Param p : params) be.hostWrote(p.grad());
+    }
+
     /** The positions of the true entries of {@code mask[0, n)}, increasing. */
     private static int[] indices(boolean[] mask, int n) {
         int count = 0;
@@ -247,7 +261,7 @@ public final class TrainingGraph {
         }
         for (int b = o.batch - 1; b >= 0; b--) m.posConv.backward(be, posSaved.get(b), dX, ws, posPackedGrad);
         be.syncToHost(posPackedGrad);
-        m.posConv.weightNormBackward(posPackedGrad);
+        hostAccumulates(new Param[]{m.posConv.weightG, m.posConv.weightV}, () -> m.posConv.weightNormBackward(posPackedGrad));
         be.fill(posPackedGrad, 0, posPackedGrad.length, 0f);
         // masking
         if (maskedChannels != null) be.zeroChannels(dX, o.batch, o.tMax, d, maskedChannels);
@@ -272,7 +286,7 @@ public final class TrainingGraph {
             }
             for (int b = 0; b < o.batch; b++) m.featureEncoder.backward(be, feSaved.get(b), dRawAll, b * o.tMax * f, ws, fePackedGrads);
             for (float[] g : fePackedGrads) be.syncToHost(g);
-            m.featureEncoder.addPackedGrads(fePackedGrads);
+            hostAccumulates(m.featureEncoder.weight, () -> m.featureEncoder.addPackedGrads(fePackedGrads));
             for (float[] g : fePackedGrads) be.fill(g, 0, g.length, 0f);
         }
     }

@@ -1,6 +1,7 @@
 package w2v4j.model;
 
 import w2v4j.core.config.Wav2Vec2Config;
+import w2v4j.kernels.Backend;
 
 import java.util.SplittableRandom;
 
@@ -97,6 +98,29 @@ public final class Wav2Vec2Model {
         weightsVersion++;
     }
 
+    /**
+     * {@link #prepare} when the parameters may be bound to {@code backend} (training on a device): the
+     * host-side inputs of the derived weights and of the host-only parameters are synced first.
+     */
+    public void prepare(Backend backend) {
+        for (Param p : hostReadParams()) backend.syncToHost(p.value);
+        prepare();
+    }
+
+    /**
+     * Parameters whose values are read on the host: those used only through a derived form (conv
+     * weights, which backends see packed, and the weight-norm g/v) or only by host code (mask
+     * embedding, quantizer, projections).
+     */
+    public java.util.List<Param> hostReadParams() {
+        java.util.List<Param> out = new java.util.ArrayList<>(java.util.Arrays.asList(featureEncoder.weight));
+        for (Param p : new Param[]{posConv.weightG, posConv.weightV, maskEmbedding, codevectors, quantizerW, quantizerB,
+                projectHidW, projectHidB, projectQW, projectQB}) {
+            if (p != null) out.add(p);
+        }
+        return out;
+    }
+
     private long weightsVersion;
 
     /**
@@ -114,11 +138,7 @@ public final class Wav2Vec2Model {
      */
     public java.util.List<float[]> backendWeights() {
         java.util.Set<Param> hostOnly = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        hostOnly.addAll(java.util.Arrays.asList(featureEncoder.weight));
-        for (Param p : new Param[]{posConv.weightG, posConv.weightV, maskEmbedding, codevectors, quantizerW, quantizerB,
-                projectHidW, projectHidB, projectQW, projectQB}) {
-            if (p != null) hostOnly.add(p);
-        }
+        hostOnly.addAll(hostReadParams());
         java.util.List<float[]> out = new java.util.ArrayList<>();
         for (Param p : params.all()) if (!hostOnly.contains(p)) out.add(p.value);
         out.addAll(java.util.Arrays.asList(featureEncoder.packed));

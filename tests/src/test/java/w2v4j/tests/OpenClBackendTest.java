@@ -1,5 +1,6 @@
 package w2v4j.tests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -21,20 +22,30 @@ import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
 import w2v4j.core.io.Npy;
+import w2v4j.core.io.SafeTensors;
+import w2v4j.core.tensor.Tensor;
 import w2v4j.kernels.Backend;
 import w2v4j.kernels.Backends;
 import w2v4j.kernels.opencl.OpenClBackend;
 import w2v4j.kernels.opencl.OpenClDevices;
-import w2v4j.kernels.opencl.TransferStats;
+import w2v4j.kernels.TransferStats;
 import w2v4j.model.HfCheckpoint;
+import w2v4j.model.Presets;
 import w2v4j.model.Inference;
 import w2v4j.model.Param;
 import w2v4j.model.TrainOptions;
 import w2v4j.model.Wav2Vec2Model;
 import w2v4j.repl.Main;
+import w2v4j.train.data.AudioDataset;
 import w2v4j.train.objective.PretrainingObjective;
 import w2v4j.train.optim.Adam;
+import w2v4j.train.pretrain.PretrainPresets;
 import w2v4j.train.pretrain.PretrainStep;
+import w2v4j.train.pretrain.PretrainTask;
+import w2v4j.train.run.Progress;
+import w2v4j.train.run.RunDir;
+import w2v4j.train.run.TrainConfig;
+import w2v4j.train.run.Trainer;
 
 /**
  * The whole model on the {@code opencl} backend against the {@code java} backend, with the model
@@ -56,6 +67,12 @@ import w2v4j.train.pretrain.PretrainStep;
  */
 class OpenClBackendTest {
     static final double FORWARD_TOL = 1e-5, LOSS_TOL = 1e-6, GRAD_TOL = 1e-5;
+    /**
+     * Six trainer updates, opencl vs java: the loss of each update as the single-step loss terms (1e-6 relative;
+     * observed ~1e-8); the weights absolutely, 1e-5: six Adam steps of lr <= 5e-4 move each weight by at most 3e-3, and
+     * gradients that agree to ~2e-6 relative change each normalised step by about that fraction (observed 2.4e-7).
+     */
+    static final double TRAIN_LOSS_TOL = 1e-6, TRAIN_WEIGHT_TOL = 1e-5;
 
     static OpenClBackend cl;
 
@@ -235,6 +252,75 @@ class OpenClBackendTest {
         System.out.printf("opencl transfers per training step: %s (of which weights re-uploaded after the update: %.2f MB)%n",
                 second, weightBytes / 1e6);
         assertTrue(second.hostToDeviceBytes() >= weightBytes, "the updated weights are uploaded once per step");
+    }
+
+    /**
+     * Pre-training through the CLI on {@code opencl}, where the trainer keeps the parameters, gradients and Adam
+     * moments on the device: 3 updates, a stop, 3 more must equal 6 in one go bit for bit (so checkpoints and resume
+     * read the device's state), and match 6 updates on {@code java} within the training tolerance.
+     */
+    @Test
+    void deviceResidentTrainingResumesExactlyAndMatchesJava(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        PretrainResumeTest.corpus(data, 8, false);
+        Path java = tmp.resolve("java"), once = tmp.resolve("once"), split = tmp.resolve("split");
+        assertEquals(0, PretrainResumeTest.pretrain(data, java, 6));
+        assertEquals(0, PretrainResumeTest.pretrain(data, once, 6, "--backend", "opencl"));
+        assertEquals(0, PretrainResumeTest.pretrain(data, split, 3, "--backend", "opencl"));
+        assertEquals(0, PretrainResumeTest.pretrain(data, split, 6, "--backend", "opencl"));
+        String ck = "checkpoints/checkpoint_last/";
+        for (String file : new String[]{"model.safetensors", "trainer_state.safetensors"}) {
+            Map<String, Tensor> a = SafeTensors.read(once.resolve(ck + file)), b = SafeTensors.read(split.resolve(ck + file));
+            assertEquals(a.keySet(), b.keySet());
+            for (String k : a.keySet()) assertArrayEquals(a.get(k).data(), b.get(k).data(), "opencl resumed vs one run: " + file + " " + k);
+        }
+        assertEquals(PretrainResumeTest.metrics(once), PretrainResumeTest.metrics(split), "opencl metrics, resumed vs one run");
+        // against java (TRAIN_*_TOL)
+        Map<String, Tensor> wj = SafeTensors.read(java.resolve(ck + "model.safetensors")), wc = SafeTensors.read(once.resolve(ck + "model.safetensors"));
+        double worst = 0;
+        for (String k : wj.keySet()) {
+            float[] a = wj.get(k).data(), b = wc.get(k).data();
+            double maxErr = 0;
+            for (int i = 0; i < a.length; i++) maxErr = Math.max(maxErr, Math.abs(a[i] - b[i]));
+            worst = Math.max(worst, maxErr);
+        }
+        List<Map<String, Object>> mj = PretrainResumeTest.metrics(java), mc = PretrainResumeTest.metrics(once);
+        assertEquals(mj.size(), mc.size());
+        double worstLoss = 0;
+        for (int i = 0; i < mj.size(); i++) {
+            double lj = ((Number) mj.get(i).get("loss")).doubleValue(), lc = ((Number) mc.get(i).get("loss")).doubleValue();
+            worstLoss = Math.max(worstLoss, Math.abs(lj - lc) / Math.abs(lj));
+        }
+        System.out.printf("opencl device-resident training, 6 updates vs java: losses worst rel %.2e, weights max|Δ| %.2e (6 steps of lr <= 5e-4)%n",
+                worstLoss, worst);
+        assertTrue(worstLoss <= TRAIN_LOSS_TOL, "loss of opencl training vs java: " + worstLoss);
+        assertTrue(worst <= TRAIN_WEIGHT_TOL, "weights after 6 updates, opencl vs java: " + worst);
+    }
+
+    /**
+     * The trainer on {@code opencl}: what one update copies between host and device once the parameters, gradients
+     * and Adam moments live on the device. Per update the batch's waveforms go up, the objective's inputs come down and
+     * its gradients go up (it runs on the host), the host-derived weights (conv weights, packed; the positional conv's
+     * weight norm) are re-derived and uploaded, and scalar checks come back; no gradient, moment or other weight does.
+     */
+    @Test
+    void trainerUpdateCopiesOnlyTheBatchTheHostPiecesAndScalars(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("data");
+        PretrainResumeTest.corpus(data, 8, false);
+        TrainConfig cfg = PretrainTask.defineKeys(PretrainPresets.config("micro"), false);
+        for (String s : List.of("max_update=3", "total_num_update=6", "warmup_updates=2", "max_tokens=100000", "min_sample_size=8000",
+                "max_sample_size=24000", "num_workers=1", "log_interval=1")) cfg.set(s);
+        cfg.validate();
+        Wav2Vec2Model model = new Wav2Vec2Model(Presets.get("micro"), new Wav2Vec2Model.Heads(false, 0, true, true)).initRandom(cfg.seed);
+        AudioDataset train = AudioDataset.open(data, cfg.trainSubset, AudioDataset.Mode.CROP, cfg.minSampleSize, cfg.maxSampleSize, null);
+        Trainer trainer = new Trainer(new PretrainTask(model, cl, cfg), cfg, RunDir.open(tmp.resolve("run")), train, null, Progress.silent());
+        assertEquals(3, trainer.run());
+        TransferStats per = trainer.lastUpdateTransfers();
+        long paramBytes = 4 * model.params.count(), hostDerived = 0;
+        for (Param p : model.hostReadParams()) hostDerived += 4L * p.numel();
+        System.out.printf("opencl trainer, one update of micro (%.2f MB of parameters, %.2f MB of them read on the host): %s%n",
+                paramBytes / 1e6, hostDerived / 1e6, per);
+        assertTrue(per.deviceToHostBytes() < paramBytes, "gradients and moments stay on the device: " + per);
     }
 
     static Map<String, Param> byName(Wav2Vec2Model m) {

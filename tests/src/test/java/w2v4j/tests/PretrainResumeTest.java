@@ -51,12 +51,14 @@ class PretrainResumeTest {
         Files.writeString(dir.resolve("pretrain-valid.tsv"), dir.toAbsolutePath() + "\naudio/u0.wav\t16000\naudio/u1.wav\t16800\n");
     }
 
-    static int pretrain(Path data, Path run, int maxUpdates) {
-        return Main.commandLine().execute("pretrain", "--data", data.toString(), "--out", run.toString(), "--preset", "micro",
+    static int pretrain(Path data, Path run, int maxUpdates, String... more) {
+        List<String> args = new ArrayList<>(List.of("pretrain", "--data", data.toString(), "--out", run.toString(), "--preset", "micro",
                 "--max-updates", String.valueOf(maxUpdates),
                 "--set", "total_num_update=6", "--set", "warmup_updates=2", "--set", "max_tokens=100000",
                 "--set", "min_sample_size=8000", "--set", "max_sample_size=24000", "--set", "log_interval=1",
-                "--set", "validate_interval=3", "--set", "save_interval=3", "--set", "num_workers=1");
+                "--set", "validate_interval=3", "--set", "save_interval=3", "--set", "num_workers=1"));
+        args.addAll(List.of(more));
+        return Main.commandLine().execute(args.toArray(String[]::new));
     }
 
     @Test

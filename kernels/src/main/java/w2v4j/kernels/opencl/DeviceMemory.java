@@ -1,5 +1,6 @@
 package w2v4j.kernels.opencl;
 
+import w2v4j.kernels.TransferStats;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -77,15 +78,14 @@ final class DeviceMemory implements AutoCloseable {
     }
 
     /**
-     * Binds {@code a} as working memory: its buffer is allocated now and filled on first use; a
-     * resident (constant) array keeps its device copy, which becomes the binding's.
+     * Binds {@code a} as working memory: its buffer is allocated now and filled from the host on first
+     * use. A resident copy is dropped, not trusted: the host may have changed a constant array since
+     * (the model's weights are re-declared lazily, see ResidentWeights).
      */
     void bind(float[] a) {
         if (bound.containsKey(a)) return;
-        cl_mem r = resident.remove(a);
-        Bound b = new Bound(r != null ? r : cl.createBuffer((long) a.length * Sizeof.cl_float));
-        b.deviceValid = r != null;
-        bound.put(a, b);
+        invalidate(a);
+        bound.put(a, new Bound(cl.createBuffer((long) a.length * Sizeof.cl_float)));
     }
 
     /** The binding of {@code a}, or null. */

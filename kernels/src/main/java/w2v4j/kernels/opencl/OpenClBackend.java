@@ -1,5 +1,6 @@
 package w2v4j.kernels.opencl;
 
+import w2v4j.kernels.TransferStats;
 import org.jocl.cl_mem;
 
 import w2v4j.kernels.Backend;
@@ -72,7 +73,7 @@ public final class OpenClBackend implements Backend {
         return cl.device;
     }
 
-    /** Copies between host and device since this backend was created. */
+    @Override
     public synchronized TransferStats transferStats() {
         return memory.stats();
     }
@@ -501,6 +502,35 @@ public final class OpenClBackend implements Backend {
                 for (float v : p) sum += v;
             }
             return sum;
+        }
+    }
+
+    @Override
+    public synchronized boolean allFinite(float[] x, int off, int n) {
+        if (n <= 0) return true;
+        int groups = (n + SQ_CHUNK - 1) / SQ_CHUNK;
+        try (Call call = memory.call()) {
+            Call.Arg cx = call.in(x, off, off + (long) n);
+            call.stage();
+            cl_mem partial = call.scratch(groups);
+            cl.run("non_finite", (long) groups * RED, RED, partial, cx.mem(), cx.off(off), n, SQ_CHUNK);
+            float[] p = new float[groups];
+            memory.download(partial, 0, p, 0, groups);
+            for (float v : p) if (v != 0f) return false;
+            return true;
+        }
+    }
+
+    @Override
+    public synchronized void adamStep(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float oneMinusBeta1,
+                                      float beta2, float oneMinusBeta2, float eps, float decay, float stepSize) {
+        if (n <= 0) return;
+        try (Call call = memory.call()) {
+            Call.Arg cg = call.in(g, 0, n);
+            Call.Arg cw = call.inout(w, 0, n), cm = call.inout(m, 0, n), cv = call.inout(v, 0, n);
+            call.stage();
+            cl.run("adam_step", n, LOCAL, cw.mem(), cg.mem(), cm.mem(), cv.mem(), n, beta1, oneMinusBeta1, beta2,
+                    oneMinusBeta2, eps, decay, stepSize);
         }
     }
 

@@ -106,3 +106,33 @@ __kernel void zero_channels(__global float* x, int t, int dim, __global const in
     int bc = channels[e], b = bc / dim, c = bc % dim;
     x[(b * t + i) * dim + c] = 0.0f;
 }
+
+// ---- optimizer (w2v4j.kernels.AdamUpdate): the same float operations in the same order, no
+// contraction into FMA; sqrt and the division are rounded from acc_t, which for double gives the
+// correctly rounded float results that Java computes (OpenCL's float sqrt and / may be inexact).
+
+__kernel void adam_step(__global float* w, __global const float* g, __global float* m, __global float* v, int n,
+                        float b1, float a1, float b2, float a2, float eps, float decay, float stepSize) {
+#pragma OPENCL FP_CONTRACT OFF
+    int j = get_global_id(0);
+    if (j >= n) return;
+    float gj = g[j];
+    float mj = b1 * m[j] + a1 * gj;
+    float vj = b2 * v[j] + a2 * gj * gj;
+    m[j] = mj;
+    v[j] = vj;
+    float wj = w[j] + decay * w[j];
+    float den = (float) sqrt((acc_t) vj) + eps;
+    w[j] = wj - stepSize * (float) ((acc_t) mj / (acc_t) den);
+}
+
+// Per work-group: partial[g] = sum of (x - x) over its chunk, 0 unless the chunk holds NaN or Inf.
+__kernel void non_finite(__global float* partial, __global const float* x, int off, int n, int chunk) {
+    __local acc_t s[RED];
+    int g = get_group_id(0), l = get_local_id(0);
+    int end = min(n, (g + 1) * chunk);
+    acc_t acc = 0;
+    for (int i = g * chunk + l; i < end; i += RED) acc += x[off + i] - x[off + i];
+    acc_t total = wg_sum(acc, s);
+    if (l == 0) partial[g] = (float) total;
+}

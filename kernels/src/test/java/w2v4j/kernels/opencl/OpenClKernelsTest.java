@@ -1,5 +1,6 @@
 package w2v4j.kernels.opencl;
 
+import w2v4j.kernels.TransferStats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -406,6 +407,41 @@ class OpenClKernelsTest {
         assertThrows(ArrayIndexOutOfBoundsException.class, () -> cl.setRows(xc, dim, new int[]{rows + 1}, emb));
     }
 
+    // ---- optimizer
+
+    @Test
+    void adamStepIsBitExactAndAllFiniteFindsNanAndInf() {
+        SplittableRandom r = new SplittableRandom(31);
+        int n = 40_000; // over the Java kernel's grain, so its threads split it
+        float[] w = random(r, n), g = random(r, n), m = random(r, n), v = random(r, n);
+        for (int i = 0; i < n; i++) v[i] = Math.abs(v[i]) * 1e-3f;
+        g[5] = 0f;
+        g[6] = 1e-30f;
+        float[][] j = {w.clone(), m.clone(), v.clone()}, c = {w.clone(), m.clone(), v.clone()};
+        for (int step = 1; step <= 3; step++) {
+            float stepSize = (float) (1e-3 * Math.sqrt(1 - Math.pow(0.98, step)) / (1 - Math.pow(0.9, step)));
+            JAVA.adamStep(j[0], g, j[1], j[2], n, 0.9f, 0.1f, 0.98f, 0.02f, 1e-6f, -1e-5f, stepSize);
+            cl.adamStep(c[0], g, c[1], c[2], n, 0.9f, 0.1f, 0.98f, 0.02f, 1e-6f, -1e-5f, stepSize);
+        }
+        if (cl.device().fp64()) {
+            // the same float operations, sqrt and division correctly rounded on both sides
+            assertArrayEquals(j[0], c[0], "weights");
+            assertArrayEquals(j[1], c[1], "first moments");
+            assertArrayEquals(j[2], c[2], "second moments");
+        } else {
+            assertClose("adam weights", j[0], c[0], 1e-6);
+        }
+
+        float[] x = random(r, 3 * 16384 + 7);
+        assertTrue(cl.allFinite(x, 0, x.length) && JAVA.allFinite(x, 0, x.length));
+        for (float bad : new float[]{Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            float[] y = x.clone();
+            y[2 * 16384 + 3] = bad;
+            assertTrue(!cl.allFinite(y, 0, y.length) && !JAVA.allFinite(y, 0, y.length), "finds " + bad);
+            assertTrue(cl.allFinite(y, 0, 2 * 16384) && JAVA.allFinite(y, 0, 2 * 16384), "only inside the range");
+        }
+    }
+
     // ---- bound working memory
 
     @Test
@@ -444,7 +480,7 @@ class OpenClKernelsTest {
         cl.gelu(z, 0, rows * out);
         assertThrows(IllegalStateException.class, () -> cl.hostWrote(z));
 
-        // binding a resident array keeps its device copy; constant and invalidate leave bound arrays alone
+        // binding a resident array takes the host's contents; constant and invalidate leave bound arrays alone
         int boundBefore = cl.boundArrays();
         float[] w0 = w.clone();
         cl.bind(w);
@@ -453,7 +489,9 @@ class OpenClKernelsTest {
         cl.invalidate(w);
         cl.constant(w);
         cl.scale(w, 0, w.length, 0.5f);
-        assertEquals(0, cl.transferStats().minus(before).hostToDeviceCalls(), "w was already on the device");
+        cl.scale(w, 0, w.length, 2f);
+        cl.scale(w, 0, w.length, 0.5f);
+        assertEquals(1, cl.transferStats().minus(before).hostToDeviceCalls(), "w goes up once, then stays");
         cl.unbind(w);
         for (int i = 0; i < w.length; i++) assertEquals(w0[i] * 0.5f, w[i], "unbind brings the device's values back");
         cl.unbind(x);

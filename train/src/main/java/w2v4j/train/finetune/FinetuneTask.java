@@ -193,7 +193,12 @@ public final class FinetuneTask implements TrainingTask {
 
     @Override
     public void parametersChanged() {
-        model.prepare();
+        model.prepare(be);
+    }
+
+    @Override
+    public Backend backend() {
+        return be;
     }
 
     @Override

@@ -7,7 +7,8 @@ import java.util.Map;
 
 import w2v4j.core.W2vException;
 import w2v4j.core.tensor.Tensor;
-import w2v4j.kernels.Parallel;
+import w2v4j.kernels.Backend;
+import w2v4j.kernels.JavaBackend;
 import w2v4j.model.Param;
 
 /**
@@ -26,12 +27,12 @@ import w2v4j.model.Param;
  * decay to every parameter (biases and norms included), so this does too.
  *
  * <p>State: the first and second moments m, v (one flat float array per parameter, zero at start) and the step count.
- * Elementwise float arithmetic in a fixed order, so the result does not depend on the thread count.
+ * The update runs on a backend ({@link Backend#adamStep}: elementwise float arithmetic in a fixed order, the same bits
+ * on every backend and thread count). On a device backend the moments are bound working memory
+ * ({@link Backend#bind}): they stay on the device, and {@link #stateTensors} brings them back for a checkpoint.
  */
 public final class Adam {
-    /** Below this many elements a parameter is updated on the calling thread. */
-    private static final int GRAIN = 1 << 15;
-
+    private final Backend backend;
     private final List<Param> params;
     private final float[][] m;
     private final float[][] v;
@@ -41,7 +42,14 @@ public final class Adam {
     public final double weightDecay;
     private long steps;
 
+    /** Adam on the Java backend. */
     public Adam(List<Param> params, double beta1, double beta2, double eps, double weightDecay) {
+        this(params, beta1, beta2, eps, weightDecay, new JavaBackend());
+    }
+
+    /** Adam whose update runs on {@code backend}, with its moments bound there until {@link #release}. */
+    public Adam(List<Param> params, double beta1, double beta2, double eps, double weightDecay, Backend backend) {
+        this.backend = backend;
         if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) {
             throw new W2vException("adam_betas must lie in [0, 1), got " + beta1 + ", " + beta2);
         }
@@ -58,6 +66,8 @@ public final class Adam {
         for (int i = 0; i < m.length; i++) {
             m[i] = new float[this.params.get(i).numel()];
             v[i] = new float[this.params.get(i).numel()];
+            backend.bind(m[i]);
+            backend.bind(v[i]);
         }
     }
 
@@ -75,6 +85,14 @@ public final class Adam {
         return params;
     }
 
+    /** Ends the moments' binding (they come back to the host); the optimizer is not used afterwards. */
+    public void release() {
+        for (int i = 0; i < m.length; i++) {
+            backend.unbind(m[i]);
+            backend.unbind(v[i]);
+        }
+    }
+
     /** One update of every parameter from its {@code grad()}, with learning rate {@code lr}. */
     public void step(double lr) {
         steps++;
@@ -87,30 +105,20 @@ public final class Adam {
         float e = (float) eps;
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
-            float[] w = p.value, g = p.grad(), mi = m[i], vi = v[i];
-            Parallel.forRange(w.length, GRAIN, (s, end) -> update(w, g, mi, vi, s, end, b1, a1, b2, a2, e, decay,
-                    stepSize));
+            backend.adamStep(p.value, p.grad(), m[i], v[i], p.numel(), b1, a1, b2, a2, e, decay, stepSize);
         }
     }
 
-    private static void update(float[] w, float[] g, float[] m, float[] v, int start, int end, float b1, float a1,
-            float b2, float a2, float eps, float decay, float stepSize) {
-        for (int j = start; j < end; j++) {
-            float gj = g[j];
-            float mj = b1 * m[j] + a1 * gj;
-            float vj = b2 * v[j] + a2 * gj * gj;
-            m[j] = mj;
-            v[j] = vj;
-            float wj = w[j] + decay * w[j];
-            w[j] = wj - stepSize * (mj / ((float) Math.sqrt(vj) + eps));
-        }
-    }
-
-    /** The moments as tensors named {@code m.<param name>} and {@code v.<param name>}, sharing the live arrays. */
+    /**
+     * The moments as tensors named {@code m.<param name>} and {@code v.<param name>}, sharing the live arrays (made
+     * current on the host first).
+     */
     public Map<String, Tensor> stateTensors() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
+            backend.syncToHost(m[i]);
+            backend.syncToHost(v[i]);
             out.put("m." + p.name, new Tensor("m." + p.name, p.shape, m[i]));
             out.put("v." + p.name, new Tensor("v." + p.name, p.shape, v[i]));
         }
@@ -124,8 +132,12 @@ public final class Adam {
         }
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
+            backend.syncToHost(m[i]);
+            backend.syncToHost(v[i]);
             copyInto(tensors, "m." + p.name, m[i], p, file);
             copyInto(tensors, "v." + p.name, v[i], p, file);
+            backend.hostWrote(m[i]);
+            backend.hostWrote(v[i]);
         }
         this.steps = steps;
     }

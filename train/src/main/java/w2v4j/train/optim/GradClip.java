@@ -2,20 +2,18 @@ package w2v4j.train.optim;
 
 import java.util.List;
 
+import w2v4j.kernels.Backend;
 import w2v4j.model.Param;
 
-/** Gradient clipping by the global L2 norm, as fairseq's {@code clip_grad_norm_}. */
+/** Gradient clipping by the global L2 norm, as fairseq's {@code clip_grad_norm_}, on the backend holding the gradients. */
 public final class GradClip {
     private GradClip() {}
 
-    /** The global L2 norm of all gradients, accumulated in double. */
-    public static double norm(List<Param> params) {
+    /** The global L2 norm of all gradients: per-tensor sums of squares ({@link Backend#sumSquares}) added in double. */
+    public static double norm(List<Param> params, Backend be) {
         double sum = 0;
         for (Param p : params) {
-            float[] g = p.grad();
-            for (float x : g) {
-                sum += (double) x * x;
-            }
+            sum += be.sumSquares(p.grad(), 0, p.numel());
         }
         return Math.sqrt(sum);
     }
@@ -24,12 +22,12 @@ public final class GradClip {
      * Scales all gradients by {@code min(1, maxNorm/(norm + 1e-6))} (fairseq's coefficient) when {@code maxNorm > 0};
      * 0 turns clipping off. Returns the norm before clipping.
      */
-    public static double clipNorm(List<Param> params, double maxNorm) {
-        double norm = norm(params);
+    public static double clipNorm(List<Param> params, double maxNorm, Backend be) {
+        double norm = norm(params, be);
         if (maxNorm > 0) {
             double coef = maxNorm / (norm + 1e-6);
             if (coef < 1) {
-                Grads.scale(params, (float) coef);
+                Grads.scale(params, (float) coef, be);
             }
         }
         return norm;

@@ -1,33 +1,33 @@
 package w2v4j.train.optim;
 
-import java.util.Arrays;
 import java.util.List;
 
+import w2v4j.kernels.Backend;
 import w2v4j.model.Param;
 
-/** Whole-model operations on the gradient buffers. */
+/**
+ * Whole-model operations on the gradient buffers, run on the backend that holds them (on a device
+ * backend they are bound working memory and never visit the host during training).
+ */
 public final class Grads {
     private Grads() {}
 
-    public static void zero(List<Param> params) {
+    public static void zero(List<Param> params, Backend be) {
         for (Param p : params) {
-            Arrays.fill(p.grad(), 0f);
+            be.fill(p.grad(), 0, p.numel(), 0f);
         }
     }
 
-    public static void scale(List<Param> params, float s) {
+    public static void scale(List<Param> params, float s, Backend be) {
         for (Param p : params) {
-            float[] g = p.grad();
-            for (int i = 0; i < g.length; i++) {
-                g[i] *= s;
-            }
+            be.scale(p.grad(), 0, p.numel(), s);
         }
     }
 
     /** True when no gradient holds NaN or ±Inf. */
-    public static boolean allFinite(List<Param> params) {
+    public static boolean allFinite(List<Param> params, Backend be) {
         for (Param p : params) {
-            if (!allFinite(p.grad())) {
+            if (!be.allFinite(p.grad(), 0, p.numel())) {
                 return false;
             }
         }
@@ -35,21 +35,12 @@ public final class Grads {
     }
 
     /** The first parameter whose values hold NaN or ±Inf, or null. */
-    public static Param firstNonFiniteValue(List<Param> params) {
+    public static Param firstNonFiniteValue(List<Param> params, Backend be) {
         for (Param p : params) {
-            if (!allFinite(p.value)) {
+            if (!be.allFinite(p.value, 0, p.numel())) {
                 return p;
             }
         }
         return null;
-    }
-
-    public static boolean allFinite(float[] a) {
-        // x − x is 0 for finite x and NaN for NaN and ±Inf: one branch-free accumulation per array.
-        float acc = 0f;
-        for (float x : a) {
-            acc += x - x;
-        }
-        return acc == 0f;
     }
 }

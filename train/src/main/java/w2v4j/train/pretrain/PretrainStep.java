@@ -15,6 +15,7 @@ import w2v4j.train.objective.ParamSlot;
 import w2v4j.train.objective.PretrainingObjective;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ public final class PretrainStep {
     }
 
     private final Wav2Vec2Model model;
+    private final Backend backend;
     private final TrainingGraph graph;
     private final PretrainingObjective objective;
     private final Map<String, float[]> objectiveGrads = new LinkedHashMap<>();
@@ -49,6 +51,7 @@ public final class PretrainStep {
     public PretrainStep(Wav2Vec2Model model, Backend backend, Settings settings) {
         if (!model.heads.pretraining()) throw new IllegalArgumentException("pre-training needs a model with quantizer and projections");
         this.model = model;
+        this.backend = backend;
         this.settings = settings;
         this.graph = new TrainingGraph(model, backend);
         var c = model.config;
@@ -102,6 +105,9 @@ public final class PretrainStep {
         float[] dFeatures = train ? gradBuffers.zeroed(featureFloats) : null;
         float[] dRaw = train ? gradBuffers.zeroed(featureFloats) : null;
         float[] dContext = train ? gradBuffers.zeroed(contextFloats) : null;
+        // the objective runs on the host: its parameters' values must be current there (they are bound
+        // to the backend while a trainer runs)
+        for (String name : objectiveGrads.keySet()) backend.syncToHost(model.params.get(name).value);
         PretrainingObjective.Result r = objective.forwardBackward(f.quantizerInput, f.raw, Math.toIntExact(f.rawCount), f.context,
                 in.mask(), in.negatives(), in.gumbelNoise(), tau, train, dFeatures, dRaw, dContext);
         if (!train) return r;
@@ -112,10 +118,9 @@ public final class PretrainStep {
         graph.backward(dContext, dFeatures, dRaw);
         for (Map.Entry<String, float[]> e : objectiveGrads.entrySet()) {
             float[] g = model.params.get(e.getKey()).grad(), og = e.getValue();
-            for (int i = 0; i < og.length; i++) {
-                g[i] += n * og[i];
-                og[i] = 0f;
-            }
+            scale(og, og.length, n);
+            backend.add(g, 0, og, 0, og.length); // g may live on the device: added there
+            Arrays.fill(og, 0f);
         }
         return r;
     }

@@ -48,8 +48,11 @@ public final class PretrainTask implements TrainingTask {
                 .define("activation_dropout", 0.0).define("encoder_layerdrop", 0.05);
     }
 
+    private final Backend backend;
+
     public PretrainTask(Wav2Vec2Model model, Backend backend, TrainConfig cfg) {
         this.model = model;
+        this.backend = backend;
         double[] lt = cfg.getDoubles("latent_temp", new double[]{2.0, 0.5, 0.999995});
         if (lt.length != 3) throw new w2v4j.core.W2vException("latent_temp needs three values [start, end, decay], got " + java.util.Arrays.toString(lt));
         temperature = new GumbelTemperature(lt[0], lt[1], lt[2]);
@@ -112,7 +115,12 @@ public final class PretrainTask implements TrainingTask {
 
     @Override
     public void parametersChanged() {
-        model.prepare();
+        model.prepare(backend);
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
     }
 
     @Override

@@ -9,6 +9,8 @@ import java.util.Set;
 
 import w2v4j.core.W2vException;
 import w2v4j.core.io.Json;
+import w2v4j.kernels.Backend;
+import w2v4j.kernels.TransferStats;
 import w2v4j.model.Param;
 import w2v4j.train.data.AudioDataset;
 import w2v4j.train.data.BatchSampler;
@@ -58,6 +60,9 @@ public final class Trainer {
     private final AudioDataset valid;
     private final Progress progress;
 
+    private Backend be;
+    /** Host/device copies of the last update on a device backend (null otherwise). */
+    private TransferStats lastUpdateTransfers;
     private List<Param> params;
     private Adam adam;
     private LrSchedule schedule;
@@ -87,17 +92,57 @@ public final class Trainer {
         this.progress = progress;
     }
 
+    /**
+     * On a device backend, the host/device copies of the last update (from zeroing the gradients to the re-derived
+     * weights: data, the task's host-side pieces, scalar checks), or null.
+     */
+    public TransferStats lastUpdateTransfers() {
+        return lastUpdateTransfers;
+    }
+
     /** Trains (or resumes) until max_update; returns the number of updates done. */
     public long run() {
         sessionStart = System.nanoTime();
+        be = task.backend();
         params = task.parameters();
-        adam = new Adam(params, cfg.adamBetas[0], cfg.adamBetas[1], cfg.adamEps, cfg.weightDecay);
+        adam = new Adam(params, cfg.adamBetas[0], cfg.adamBetas[1], cfg.adamEps, cfg.weightDecay, be);
+        try {
+            return train();
+        } finally {
+            releaseDevice();
+        }
+    }
+
+    /**
+     * For the run, the parameters' values and gradients (and Adam's moments, bound by Adam) are the backend's working
+     * memory: on a device they stay there, and per update only the batch, the host-side pieces of the task and scalar
+     * checks travel. Host reads sync them: checkpoints, the tasks' host code ({@link TrainingTask#backend}).
+     */
+    private void bindDevice() {
+        for (Param p : params) {
+            be.bind(p.value);
+            be.bind(p.grad());
+        }
+    }
+
+    /** Brings everything back to the host and ends the bindings; the weights are then re-declared to the backend. */
+    private void releaseDevice() {
+        for (Param p : params) {
+            be.unbind(p.value);
+            be.unbind(p.grad());
+        }
+        adam.release();
+        task.parametersChanged();
+    }
+
+    private long train() {
         schedule = cfg.schedule();
         trainBatches = BatchSampler.of(train, cfg.maxTokens, cfg.seed);
         validBatches = valid == null ? null : BatchSampler.of(valid, cfg.maxTokens, cfg.seed);
         if (run.hasCheckpoint(RunDir.LAST)) {
             restore(run.checkpoint(RunDir.LAST));
         }
+        bindDevice();
         run.truncateMetrics(update);
         intervalStart = System.nanoTime();
         progress.start(update, cfg.maxUpdate);
@@ -117,6 +162,7 @@ public final class Trainer {
         try (DataLoader loader = DataLoader.training(train, trainBatches, cfg.seed, position, cfg.numWorkers,
                 cfg.prefetch)) {
             while (update < cfg.maxUpdate) {
+                TransferStats before = be.transferStats();
                 Meter step = new Meter();
                 String skip = accumulate(loader, step);
                 position = loader.position();
@@ -131,10 +177,11 @@ public final class Trainer {
                     continue;
                 }
                 consecutiveSkips = 0;
-                step.gradNormSum = GradClip.clipNorm(params, cfg.clipNorm);
+                step.gradNormSum = GradClip.clipNorm(params, cfg.clipNorm, be);
                 double lr = schedule.lr(update);
                 adam.step(lr);
                 task.parametersChanged();
+                if (before != null) lastUpdateTransfers = be.transferStats().minus(before);
                 update++;
                 step.updates = 1;
                 interval.addAll(step);
@@ -171,13 +218,16 @@ public final class Trainer {
         } finally {
             progress.finish();
         }
+        if (lastUpdateTransfers != null) {
+            progress.message(be.name() + " backend, host/device copies of the last update: " + lastUpdateTransfers);
+        }
         return update;
     }
 
     /** The micro-batches of one update; returns why it must be skipped, or null. */
     private String accumulate(DataLoader loader, Meter step) {
         task.beginUpdate(update);
-        Grads.zero(params);
+        Grads.zero(params, be);
         for (int k = 0; k < cfg.updateFreq; k++) {
             DataLoader.Loaded l = loader.next();
             StepMetrics m = task.trainStep(l.batch(), update, Seeds.rng(cfg.seed, Seeds.TRAIN_STEP, update, k));
@@ -186,8 +236,8 @@ public final class Trainer {
         if (!Double.isFinite(step.loss)) {
             return "non-finite loss";
         }
-        Grads.scale(params, (float) (1.0 / (step.sampleSize > 0 ? step.sampleSize : 1)));
-        return Grads.allFinite(params) ? null : "non-finite grad";
+        Grads.scale(params, (float) (1.0 / (step.sampleSize > 0 ? step.sampleSize : 1)), be);
+        return Grads.allFinite(params, be) ? null : "non-finite grad";
     }
 
     private static double number(Object o) {
@@ -283,7 +333,8 @@ public final class Trainer {
     }
 
     private void save(String name) {
-        Param bad = Grads.firstNonFiniteValue(params);
+        Param bad = Grads.firstNonFiniteValue(params, be);
+        for (Param p : params) be.syncToHost(p.value); // the model and Adam's state are written from the host
         if (bad != null) {
             throw new W2vException(run.checkpoint(name) + ": refusing to save at update " + update + ": parameter "
                     + bad.name + " has non-finite values");

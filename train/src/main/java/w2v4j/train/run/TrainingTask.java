@@ -4,11 +4,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
+import w2v4j.kernels.Backend;
+import w2v4j.kernels.JavaBackend;
 import w2v4j.model.Param;
 import w2v4j.train.data.Batch;
 
 /** One kind of training (pre-training, fine-tuning): the trainer drives it. */
 public interface TrainingTask {
+    /**
+     * The backend the task computes on. The trainer binds the parameters' values and gradients and the optimizer's
+     * moments there for the run ({@link Backend#bind}); a task that reads or writes them on the host must sync them
+     * ({@link Backend#syncToHost}, {@link Backend#hostWrote}).
+     */
+    default Backend backend() {
+        return new JavaBackend();
+    }
+
     /** Trainable parameters (value + grad()); the optimizer updates exactly these. */
     List<Param> parameters();
 

@@ -11,6 +11,7 @@ import w2v4j.core.W2vException;
 import w2v4j.model.Param;
 
 class ScheduleTest {
+    static final w2v4j.kernels.Backend JAVA = new w2v4j.kernels.JavaBackend();
 
     @Test
     void polynomialWarmsUpFromZeroThenDecaysLinearly() {
@@ -63,14 +64,14 @@ class ScheduleTest {
         a.grad()[1] = 0;
         b.grad()[0] = 4;
         List<Param> ps = List.of(a, b);
-        assertEquals(5.0, GradClip.clipNorm(ps, 1.0), 1e-12);
-        assertEquals(1.0, GradClip.norm(ps), 1e-6);
+        assertEquals(5.0, GradClip.clipNorm(ps, 1.0, JAVA), 1e-12);
+        assertEquals(1.0, GradClip.norm(ps, JAVA), 1e-6);
         assertEquals(3 / (5 + 1e-6), a.grad()[0], 1e-7);
         // Below the threshold and with clipping off, nothing changes.
-        assertEquals(1.0, GradClip.clipNorm(ps, 10), 1e-6);
+        assertEquals(1.0, GradClip.clipNorm(ps, 10, JAVA), 1e-6);
         assertEquals(3 / (5 + 1e-6), a.grad()[0], 1e-7);
         b.grad()[0] = 40;
-        assertEquals(Math.sqrt(0.36 + 1600), GradClip.clipNorm(ps, 0), 1e-4);
+        assertEquals(Math.sqrt(0.36 + 1600), GradClip.clipNorm(ps, 0, JAVA), 1e-4);
         assertEquals(40f, b.grad()[0]);
     }
 
@@ -80,16 +81,16 @@ class ScheduleTest {
         a.grad()[0] = 2;
         a.grad()[2] = -4;
         List<Param> ps = List.of(a);
-        Grads.scale(ps, 0.5f);
+        Grads.scale(ps, 0.5f, JAVA);
         assertEquals(-2f, a.grad()[2]);
-        org.junit.jupiter.api.Assertions.assertTrue(Grads.allFinite(ps));
+        org.junit.jupiter.api.Assertions.assertTrue(Grads.allFinite(ps, JAVA));
         a.grad()[1] = Float.POSITIVE_INFINITY;
-        org.junit.jupiter.api.Assertions.assertFalse(Grads.allFinite(ps));
+        org.junit.jupiter.api.Assertions.assertFalse(Grads.allFinite(ps, JAVA));
         a.grad()[1] = Float.NaN;
-        org.junit.jupiter.api.Assertions.assertFalse(Grads.allFinite(ps));
-        Grads.zero(ps);
+        org.junit.jupiter.api.Assertions.assertFalse(Grads.allFinite(ps, JAVA));
+        Grads.zero(ps, JAVA);
         org.junit.jupiter.api.Assertions.assertArrayEquals(new float[3], a.grad());
         a.value[1] = Float.NEGATIVE_INFINITY;
-        assertEquals(a, Grads.firstNonFiniteValue(ps));
+        assertEquals(a, Grads.firstNonFiniteValue(ps, JAVA));
     }
 }

@@ -1,10 +1,10 @@
-package w2v4j.kernels.opencl;
+package w2v4j.kernels;
 
 import java.util.Locale;
 
 /**
- * Host-to-device and device-to-host copies made by an {@link OpenClBackend}: calls (one enqueued
- * read or write each) and bytes, per direction, since the backend was created. Subtract two
+ * Host-to-device and device-to-host copies made by a device backend ({@link Backend#transferStats}):
+ * calls (one enqueued read or write each) and bytes, per direction, since the backend was created. Subtract two
  * snapshots ({@link #minus}) to get the copies of one step.
  */
 public record TransferStats(long hostToDeviceCalls, long hostToDeviceBytes, long deviceToHostCalls,
