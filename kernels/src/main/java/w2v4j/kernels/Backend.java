@@ -191,6 +191,20 @@ public interface Backend extends AutoCloseable {
      */
     void zeroChannels(float[] x, int batch, int t, int dim, int[] channels);
 
+    // ---- derived weights (so that weights updated on a device are re-derived there)
+
+    /** {@code packed = ConvWeights.pack(weight)}: {@code [cOut, cInPerGroup, kernel]} to {@code [cOut, kernel, cInPerGroup]}. */
+    void packConvWeight(float[] packed, float[] weight, int cOut, int cInPerGroup, int kernel);
+
+    /** {@code weightGrad += unpack(packedGrad)}, the packing's backward ({@link ConvWeights#addUnpacked}). */
+    void addUnpackedConvWeight(float[] weightGrad, float[] packedGrad, int cOut, int cInPerGroup, int kernel);
+
+    /** {@link WeightNorm#forward}: {@code w[rows, kernel] = g[k] v / ||v[:, k]||}. */
+    void weightNorm(float[] w, float[] g, float[] v, int rows, int kernel);
+
+    /** {@link WeightNorm#backward}: accumulates into {@code dg[kernel]} and {@code dv[rows, kernel]} from {@code dW}. */
+    void weightNormBackward(float[] dg, float[] dv, float[] dW, float[] g, float[] v, int rows, int kernel);
+
     // ---- residency
 
     /**

@@ -159,6 +159,26 @@ public final class JavaBackend implements Backend {
     }
 
     @Override
+    public void packConvWeight(float[] packed, float[] weight, int cOut, int cInPerGroup, int kernel) {
+        ConvWeights.packInto(packed, weight, cOut, cInPerGroup, kernel);
+    }
+
+    @Override
+    public void addUnpackedConvWeight(float[] weightGrad, float[] packedGrad, int cOut, int cInPerGroup, int kernel) {
+        ConvWeights.addUnpacked(weightGrad, packedGrad, cOut, cInPerGroup, kernel);
+    }
+
+    @Override
+    public void weightNorm(float[] w, float[] g, float[] v, int rows, int kernel) {
+        WeightNorm.forward(w, g, v, rows, kernel);
+    }
+
+    @Override
+    public void weightNormBackward(float[] dg, float[] dv, float[] dW, float[] g, float[] v, int rows, int kernel) {
+        WeightNorm.backward(dg, dv, dW, g, v, rows, kernel);
+    }
+
+    @Override
     public void copy(float[] dst, int dstOff, float[] src, int srcOff, int n) {
         System.arraycopy(src, srcOff, dst, dstOff, n);
     }

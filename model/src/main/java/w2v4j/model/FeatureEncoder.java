@@ -2,7 +2,6 @@ package w2v4j.model;
 
 import w2v4j.core.config.Wav2Vec2Config;
 import w2v4j.kernels.Backend;
-import w2v4j.kernels.ConvWeights;
 
 /**
  * The convolutional feature encoder: raw waveform {@code [samples]} to frames {@code [T, convDim[last]]}.
@@ -64,11 +63,12 @@ public final class FeatureEncoder {
         return r;
     }
 
-    void pack() {
+    /** Re-derives the packed conv weights on {@code be} from the parameters. */
+    void pack(Backend be) {
         for (int i = 0; i < layers; i++) {
             int cIn = i == 0 ? 1 : dim[i - 1];
-            packed[i] = packed[i] == null ? ConvWeights.pack(weight[i].value, dim[i], cIn, kernel[i])
-                    : ConvWeights.packInto(packed[i], weight[i].value, dim[i], cIn, kernel[i]);
+            if (packed[i] == null) packed[i] = new float[weight[i].numel()];
+            be.packConvWeight(packed[i], weight[i].value, dim[i], cIn, kernel[i]);
         }
     }
 
@@ -204,11 +204,12 @@ public final class FeatureEncoder {
         return g;
     }
 
-    /** Adds packed conv-weight gradients into the parameters' grads (PyTorch layout); the caller zeroes them. */
-    void addPackedGrads(float[][] dPacked) {
+    /** Adds packed conv-weight gradients into the parameters' grads (PyTorch layout) and zeroes them. */
+    void addPackedGrads(Backend be, float[][] dPacked) {
         for (int i = 0; i < layers; i++) {
             int cIn = i == 0 ? 1 : dim[i - 1];
-            ConvWeights.addUnpacked(weight[i].grad(), dPacked[i], dim[i], cIn, kernel[i]);
+            be.addUnpackedConvWeight(weight[i].grad(), dPacked[i], dim[i], cIn, kernel[i]);
+            be.fill(dPacked[i], 0, dPacked[i].length, 0f);
         }
     }
 }

@@ -2,7 +2,6 @@ package w2v4j.model;
 
 import w2v4j.core.config.Wav2Vec2Config;
 import w2v4j.kernels.Backend;
-import w2v4j.kernels.ConvWeights;
 
 /**
  * Convolutional relative position embedding: {@code x + GELU(conv(x))}, a grouped convolution of
@@ -13,8 +12,8 @@ import w2v4j.kernels.ConvWeights;
 public final class PositionalConvEmbedding {
     final int dim, kernel, groups;
     final Param weightG, weightV, bias;
-    /** Effective weight {@code g * v / ||v||} in the backend's packed layout. */
-    float[] packed;
+    /** Effective weight {@code g * v / ||v||} in the backend's packed layout, and in PyTorch's (scratch of {@link #pack}). */
+    float[] packed, effective;
 
     PositionalConvEmbedding(Wav2Vec2Config c, ParamSet ps, String prefix) {
         dim = c.hiddenSize();
@@ -26,24 +25,17 @@ public final class PositionalConvEmbedding {
         bias = ps.add(p + "bias", dim);
     }
 
-    /** Folds the weight norm: {@code w[o, i, k] = g[k] * v[o, i, k] / sqrt(sum_{o,i} v[o, i, k]^2)}. */
-    static float[] effectiveWeight(float[] g, float[] v, int rows, int kernel) {
-        double[] norm = new double[kernel];
-        for (int r = 0; r < rows; r++)
-            for (int k = 0; k < kernel; k++) {
-                double x = v[r * kernel + k];
-                norm[k] += x * x;
-            }
-        float[] w = new float[v.length];
-        for (int k = 0; k < kernel; k++) norm[k] = g[k] / Math.sqrt(norm[k]);
-        for (int r = 0; r < rows; r++)
-            for (int k = 0; k < kernel; k++) w[r * kernel + k] = (float) (v[r * kernel + k] * norm[k]);
-        return w;
+    /** Number of rows of the weight viewed as {@code v[rows, kernel]} for the weight norm. */
+    int normRows() {
+        return dim * (dim / groups);
     }
 
-    void pack() {
-        float[] w = effectiveWeight(weightG.value, weightV.value, dim * (dim / groups), kernel);
-        packed = packed == null ? ConvWeights.pack(w, dim, dim / groups, kernel) : ConvWeights.packInto(packed, w, dim, dim / groups, kernel);
+    /** Re-derives the packed effective weight {@code g * v / ||v||} on {@code be} from the parameters. */
+    void pack(Backend be) {
+        if (effective == null) effective = new float[weightV.numel()];
+        if (packed == null) packed = new float[weightV.numel()];
+        be.weightNorm(effective, weightG.value, weightV.value, normRows(), kernel);
+        be.packConvWeight(packed, effective, dim, dim / groups, kernel);
     }
 
     /** Output frames of the convolution before the even-kernel trim: {@code T + 2*(K/2) - K + 1}. */
@@ -93,36 +85,15 @@ public final class PositionalConvEmbedding {
     }
 
     /**
-     * Backward of the weight norm {@code w_k = g_k v_k / ||v_k||}: with {@code s_k = <dW_k, v_k>},
-     * {@code dg_k = s_k / ||v_k||} and {@code dv_k = (g_k / ||v_k||) (dW_k - s_k v_k / ||v_k||^2)}.
-     * Accumulates into g's and v's grads; {@code dPacked} is only read (the caller zeroes it).
+     * Backward of the weight norm and the packing, from the packed effective-weight gradient summed over the batch:
+     * accumulates into g's and v's grads (see {@link w2v4j.kernels.WeightNorm#backward}), then zeroes {@code dPacked}.
+     * {@code dWeight} is scratch of the weight's size (PyTorch layout).
      */
-    void weightNormBackward(float[] dPacked) {
-        // dW is read straight from the packed layout [cOut, kernel, cInPerGroup]: element
-        // (o, c, k) of PyTorch's [cOut, cInPerGroup, kernel] (row r = o*cig + c) is at
-        // o*cig*kernel + k*cig + c. Rows are visited in increasing r, as before, so the sums are
-        // the same; unpacking into a new array cost 19 MB of garbage per BASE step.
-        int cig = dim / groups, per = cig * kernel;
-        float[] v = weightV.value, g = weightG.value, dv = weightV.grad(), dg = weightG.grad();
-        double[] norm2 = new double[kernel], dot = new double[kernel];
-        for (int o = 0; o < dim; o++)
-            for (int c = 0; c < cig; c++) {
-                int r = o * cig + c;
-                for (int k = 0; k < kernel; k++) {
-                    double x = v[r * kernel + k];
-                    norm2[k] += x * x;
-                    dot[k] += dPacked[o * per + k * cig + c] * x;
-                }
-            }
-        for (int k = 0; k < kernel; k++) dg[k] += (float) (dot[k] / Math.sqrt(norm2[k]));
-        for (int o = 0; o < dim; o++)
-            for (int c = 0; c < cig; c++) {
-                int r = o * cig + c;
-                for (int k = 0; k < kernel; k++) {
-                    int i = r * kernel + k;
-                    double nk = Math.sqrt(norm2[k]);
-                    dv[i] += (float) (g[k] / nk * (dPacked[o * per + k * cig + c] - dot[k] * v[i] / norm2[k]));
-                }
-            }
+    void weightNormBackward(Backend be, float[] dPacked, float[] dWeight) {
+        int n = weightV.numel();
+        be.fill(dWeight, 0, n, 0f);
+        be.addUnpackedConvWeight(dWeight, dPacked, dim, dim / groups, kernel);
+        be.weightNormBackward(weightG.grad(), weightV.grad(), dWeight, weightG.value, weightV.value, normRows(), kernel);
+        be.fill(dPacked, 0, n, 0f);
     }
 }

@@ -46,7 +46,7 @@ public final class TrainingGraph {
     /** Activations and their gradients: device working memory on a device backend. */
     private final Workspace ws;
     private float[][] fePackedGrads;
-    private float[] posPackedGrad;
+    private float[] posPackedGrad, posWeightGrad;
 
     // saved state of the last forward
     private Forward fwd;
@@ -202,20 +202,6 @@ public final class TrainingGraph {
         return out;
     }
 
-    /**
-     * Runs host code that reads these parameters' values and adds into their gradients, which may be
-     * bound to the backend (a trainer binds them): both are synced to the host first and the
-     * gradients marked written after.
-     */
-    private void hostAccumulates(Param[] params, Runnable hostCode) {
-        for (Param p : params) {
-            be.syncToHost(p.value);
-            be.syncToHost(p.grad());
-        }
-        hostCode.run();
-        for (Param p : params) be.hostWrote(p.grad());
-    }
-
     /** The positions of the true entries of {@code mask[0, n)}, increasing. */
     private static int[] indices(boolean[] mask, int n) {
         int count = 0;
@@ -254,15 +240,15 @@ public final class TrainingGraph {
             dX = dCur;
         }
         // positional convolution (its residual path is dX itself)
-        // (its weight-norm backward runs on the host, from the packed gradient summed over the batch)
+        // (the weight norm's backward runs once, from the packed gradient summed over the batch)
         if (posPackedGrad == null) {
             posPackedGrad = new float[m.posConv.packed.length];
+            posWeightGrad = new float[m.posConv.packed.length];
             be.bind(posPackedGrad);
+            be.bind(posWeightGrad);
         }
         for (int b = o.batch - 1; b >= 0; b--) m.posConv.backward(be, posSaved.get(b), dX, ws, posPackedGrad);
-        be.syncToHost(posPackedGrad);
-        hostAccumulates(new Param[]{m.posConv.weightG, m.posConv.weightV}, () -> m.posConv.weightNormBackward(posPackedGrad));
-        be.fill(posPackedGrad, 0, posPackedGrad.length, 0f);
+        m.posConv.weightNormBackward(be, posPackedGrad, posWeightGrad);
         // masking
         if (maskedChannels != null) be.zeroChannels(dX, o.batch, o.tMax, d, maskedChannels);
         if (maskedRows != null) be.setRowsBackward(dX, d, maskedRows, m.maskEmbedding.grad());
@@ -285,9 +271,7 @@ public final class TrainingGraph {
                 for (float[] g : fePackedGrads) be.bind(g);
             }
             for (int b = 0; b < o.batch; b++) m.featureEncoder.backward(be, feSaved.get(b), dRawAll, b * o.tMax * f, ws, fePackedGrads);
-            for (float[] g : fePackedGrads) be.syncToHost(g);
-            hostAccumulates(m.featureEncoder.weight, () -> m.featureEncoder.addPackedGrads(fePackedGrads));
-            for (float[] g : fePackedGrads) be.fill(g, 0, g.length, 0f);
+            m.featureEncoder.addPackedGrads(be, fePackedGrads);
         }
     }
 }

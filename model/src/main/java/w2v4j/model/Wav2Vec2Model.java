@@ -93,26 +93,38 @@ public final class Wav2Vec2Model {
 
     /** Rebuilds derived weights (packed convolutions, folded weight norm); call after changing parameters. */
     public void prepare() {
-        featureEncoder.pack();
-        posConv.pack();
+        prepare(HOST);
+    }
+
+    private static final Backend HOST = new w2v4j.kernels.JavaBackend();
+
+    /**
+     * {@link #prepare} on {@code backend}, where the parameters may live (a trainer binds them there): the
+     * derived weights are computed by backend operations and stay there.
+     */
+    public void prepare(Backend backend) {
+        featureEncoder.pack(backend);
+        posConv.pack(backend);
         weightsVersion++;
     }
 
     /**
-     * {@link #prepare} when the parameters may be bound to {@code backend} (training on a device): the
-     * host-side inputs of the derived weights and of the host-only parameters are synced first.
+     * Arrays derived from the parameters by {@link #prepare}: the packed conv weights and the positional
+     * conv's effective weight. A trainer binds them to its backend with the parameters.
      */
-    public void prepare(Backend backend) {
-        for (Param p : hostReadParams()) backend.syncToHost(p.value);
-        prepare();
+    public java.util.List<float[]> derivedWeights() {
+        java.util.List<float[]> out = new java.util.ArrayList<>(java.util.Arrays.asList(featureEncoder.packed));
+        out.add(posConv.packed);
+        out.add(posConv.effective);
+        return out;
     }
 
     /**
-     * Parameters whose values are read on the host: those used only through a derived form (conv
-     * weights, which backends see packed, and the weight-norm g/v) or only by host code (mask
-     * embedding, quantizer, projections).
+     * Parameters that backend operations do not read as weights: those used only through a derived
+     * form (conv weights, which backends see packed, and the weight-norm g/v) or by single operations
+     * and host code (mask embedding, quantizer, projections).
      */
-    public java.util.List<Param> hostReadParams() {
+    public java.util.List<Param> indirectParams() {
         java.util.List<Param> out = new java.util.ArrayList<>(java.util.Arrays.asList(featureEncoder.weight));
         for (Param p : new Param[]{posConv.weightG, posConv.weightV, maskEmbedding, codevectors, quantizerW, quantizerB,
                 projectHidW, projectHidB, projectQW, projectQB}) {
@@ -138,7 +150,7 @@ public final class Wav2Vec2Model {
      */
     public java.util.List<float[]> backendWeights() {
         java.util.Set<Param> hostOnly = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        hostOnly.addAll(hostReadParams());
+        hostOnly.addAll(indirectParams());
         java.util.List<float[]> out = new java.util.ArrayList<>();
         for (Param p : params.all()) if (!hostOnly.contains(p)) out.add(p.value);
         out.addAll(java.util.Arrays.asList(featureEncoder.packed));

@@ -606,6 +606,69 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    // ---- derived weights
+
+    private static void checkConvWeight(float[] a, float[] b, int cOut, int cInPerGroup, int kernel) {
+        long n = (long) cOut * cInPerGroup * kernel;
+        if (a.length < n || b.length < n) {
+            throw new IllegalArgumentException("conv weight of " + cOut + "*" + cInPerGroup + "*" + kernel + " values, arrays of "
+                    + a.length + " and " + b.length);
+        }
+    }
+
+    @Override
+    public synchronized void packConvWeight(float[] packed, float[] weight, int cOut, int cInPerGroup, int kernel) {
+        checkConvWeight(packed, weight, cOut, cInPerGroup, kernel);
+        long n = (long) cOut * cInPerGroup * kernel;
+        if (n == 0) return;
+        try (Call call = memory.call()) {
+            Call.Arg w = call.in(weight, 0, n), p = call.out(packed, 0, n);
+            call.stage();
+            cl.run("pack_conv_weight", n, LOCAL, p.mem(), w.mem(), cInPerGroup, kernel, (int) n);
+        }
+    }
+
+    @Override
+    public synchronized void addUnpackedConvWeight(float[] weightGrad, float[] packedGrad, int cOut, int cInPerGroup,
+                                                   int kernel) {
+        checkConvWeight(weightGrad, packedGrad, cOut, cInPerGroup, kernel);
+        long n = (long) cOut * cInPerGroup * kernel;
+        if (n == 0) return;
+        try (Call call = memory.call()) {
+            Call.Arg p = call.in(packedGrad, 0, n), g = call.inout(weightGrad, 0, n);
+            call.stage();
+            cl.run("add_unpacked_conv_weight", n, LOCAL, g.mem(), p.mem(), cInPerGroup, kernel, (int) n);
+        }
+    }
+
+    @Override
+    public synchronized void weightNorm(float[] w, float[] g, float[] v, int rows, int kernel) {
+        long n = (long) rows * kernel;
+        if (n == 0) return;
+        try (Call call = memory.call()) {
+            Call.Arg cg = call.in(g, 0, kernel), cv = call.in(v, 0, n), cw = call.out(w, 0, n);
+            call.stage();
+            cl_mem scale = call.scratch(2L * kernel); // acc_t per tap
+            cl.run("weight_norm_scale", kernel, LOCAL, scale, cg.mem(), cv.mem(), rows, kernel);
+            cl.run("weight_norm_apply", n, LOCAL, cw.mem(), cv.mem(), scale, rows, kernel);
+        }
+    }
+
+    @Override
+    public synchronized void weightNormBackward(float[] dg, float[] dv, float[] dW, float[] g, float[] v, int rows,
+                                                int kernel) {
+        long n = (long) rows * kernel;
+        if (n == 0) return;
+        try (Call call = memory.call()) {
+            Call.Arg cdW = call.in(dW, 0, n), cg = call.in(g, 0, kernel), cv = call.in(v, 0, n);
+            Call.Arg cdg = call.inout(dg, 0, kernel), cdv = call.inout(dv, 0, n);
+            call.stage();
+            cl_mem stats = call.scratch(4L * kernel); // norm2 and dot per tap, acc_t
+            cl.run("weight_norm_backward_taps", kernel, LOCAL, stats, cdg.mem(), cdW.mem(), cv.mem(), rows, kernel);
+            cl.run("weight_norm_backward_v", n, LOCAL, cdv.mem(), cdW.mem(), cg.mem(), cv.mem(), stats, rows, kernel);
+        }
+    }
+
     // ---- data movement and masking
 
     @Override

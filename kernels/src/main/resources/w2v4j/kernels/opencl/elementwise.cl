@@ -136,3 +136,71 @@ __kernel void non_finite(__global float* partial, __global const float* x, int o
     acc_t total = wg_sum(acc, s);
     if (l == 0) partial[g] = (float) total;
 }
+
+// ---- derived weights (w2v4j.kernels.ConvWeights, w2v4j.kernels.WeightNorm)
+
+// One work-item per element i of the packed layout [cOut, taps, cg]: packed[o, k, c] = w[o, c, k].
+__kernel void pack_conv_weight(__global float* packed, __global const float* w, int cg, int taps, int n) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int per = cg * taps, o = i / per, rest = i % per, k = rest / cg, c = rest % cg;
+    packed[i] = w[o * per + c * taps + k];
+}
+
+// One work-item per element i of PyTorch's layout [cOut, cg, taps]: grad[o, c, k] += packed[o, k, c].
+__kernel void add_unpacked_conv_weight(__global float* grad, __global const float* packed, int cg, int taps, int n) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int per = cg * taps, o = i / per, rest = i % per, c = rest / taps, k = rest % taps;
+    grad[i] += packed[o * per + k * cg + c];
+}
+
+// One work-item per tap k: scale[k] = g[k] / ||v[:, k]||, the sum over rows in order (as Java).
+__kernel void weight_norm_scale(__global acc_t* scale, __global const float* g, __global const float* v, int rows, int taps) {
+#pragma OPENCL FP_CONTRACT OFF
+    int k = get_global_id(0);
+    if (k >= taps) return;
+    acc_t norm2 = 0;
+    for (int r = 0; r < rows; r++) {
+        acc_t x = v[r * taps + k];
+        norm2 += x * x;
+    }
+    scale[k] = g[k] / sqrt(norm2);
+}
+
+__kernel void weight_norm_apply(__global float* w, __global const float* v, __global const acc_t* scale, int rows, int taps) {
+#pragma OPENCL FP_CONTRACT OFF
+    int i = get_global_id(0);
+    if (i >= rows * taps) return;
+    w[i] = (float) (v[i] * scale[i % taps]);
+}
+
+// One work-item per tap k: stats[2k] = ||v_k||^2, stats[2k+1] = <dW_k, v_k> (in order over rows);
+// dg[k] += dot / ||v_k||.
+__kernel void weight_norm_backward_taps(__global acc_t* stats, __global float* dg, __global const float* dW,
+                                        __global const float* v, int rows, int taps) {
+#pragma OPENCL FP_CONTRACT OFF
+    int k = get_global_id(0);
+    if (k >= taps) return;
+    acc_t norm2 = 0, dot = 0;
+    for (int r = 0; r < rows; r++) {
+        acc_t x = v[r * taps + k];
+        norm2 += x * x;
+        dot += dW[r * taps + k] * x;
+    }
+    stats[2 * k] = norm2;
+    stats[2 * k + 1] = dot;
+    dg[k] += (float) (dot / sqrt(norm2));
+}
+
+// dv += (g_k / ||v_k||) (dW - dot_k v / ||v_k||^2), the Java expression's order.
+__kernel void weight_norm_backward_v(__global float* dv, __global const float* dW, __global const float* g,
+                                     __global const float* v, __global const acc_t* stats, int rows, int taps) {
+#pragma OPENCL FP_CONTRACT OFF
+    int i = get_global_id(0);
+    if (i >= rows * taps) return;
+    int k = i % taps;
+    acc_t norm2 = stats[2 * k], dot = stats[2 * k + 1];
+    acc_t nk = sqrt(norm2);
+    dv[i] += (float) (g[k] / nk * (dW[i] - dot * v[i] / norm2));
+}

@@ -442,6 +442,46 @@ class OpenClKernelsTest {
         }
     }
 
+    // ---- derived weights: permutations are exact; the weight norm sums in double in Java's order
+
+    @Test
+    void convWeightPackingAndWeightNormMatchJava() {
+        SplittableRandom r = new SplittableRandom(41);
+        int cOut = 12, cg = 5, taps = 7, n = cOut * cg * taps;
+        float[] w = random(r, n), pj = new float[n], pc = new float[n];
+        JAVA.packConvWeight(pj, w, cOut, cg, taps);
+        cl.packConvWeight(pc, w, cOut, cg, taps);
+        assertArrayEquals(pj, pc, "packConvWeight");
+        assertArrayEquals(ConvWeights.pack(w, cOut, cg, taps), pc, "the packed layout");
+        float[] gj = random(r, n), gc = gj.clone();
+        JAVA.addUnpackedConvWeight(gj, pj, cOut, cg, taps);
+        cl.addUnpackedConvWeight(gc, pc, cOut, cg, taps);
+        assertArrayEquals(gj, gc, "addUnpackedConvWeight");
+
+        int rows = cOut * cg;
+        float[] g = random(r, taps), v = random(r, n), ej = new float[n], ec = new float[n];
+        JAVA.weightNorm(ej, g, v, rows, taps);
+        cl.weightNorm(ec, g, v, rows, taps);
+        float[] dW = random(r, n), dgJ = random(r, taps), dgC = dgJ.clone(), dvJ = random(r, n), dvC = dvJ.clone();
+        JAVA.weightNormBackward(dgJ, dvJ, dW, g, v, rows, taps);
+        cl.weightNormBackward(dgC, dvC, dW, g, v, rows, taps);
+        if (cl.device().fp64()) {
+            assertArrayEquals(ej, ec, "weightNorm");
+            assertArrayEquals(dgJ, dgC, "weightNormBackward dg");
+            assertArrayEquals(dvJ, dvC, "weightNormBackward dv");
+        } else {
+            assertClose("weightNorm", ej, ec, NORM_TOL);
+            assertClose("weightNormBackward dg", dgJ, dgC, NORM_TOL);
+            assertClose("weightNormBackward dv", dvJ, dvC, NORM_TOL);
+        }
+        // the norm of every tap of the effective weight is |g|
+        for (int k = 0; k < taps; k++) {
+            double s = 0;
+            for (int i = 0; i < rows; i++) s += (double) ec[i * taps + k] * ec[i * taps + k];
+            assertEquals(Math.abs(g[k]), Math.sqrt(s), 1e-5 * Math.abs(g[k]));
+        }
+    }
+
     // ---- bound working memory
 
     @Test

@@ -197,6 +197,11 @@ public final class FinetuneTask implements TrainingTask {
     }
 
     @Override
+    public List<float[]> derivedArrays() {
+        return model.derivedWeights();
+    }
+
+    @Override
     public Backend backend() {
         return be;
     }

@@ -24,12 +24,17 @@ public final class GradClip {
      */
     public static double clipNorm(List<Param> params, double maxNorm, Backend be) {
         double norm = norm(params, be);
+        clip(params, maxNorm, norm, be);
+        return norm;
+    }
+
+    /** {@link #clipNorm} with the norm already computed. */
+    public static void clip(List<Param> params, double maxNorm, double norm, Backend be) {
         if (maxNorm > 0) {
             double coef = maxNorm / (norm + 1e-6);
             if (coef < 1) {
                 Grads.scale(params, (float) coef, be);
             }
         }
-        return norm;
     }
 }

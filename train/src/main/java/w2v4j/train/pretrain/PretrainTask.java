@@ -119,6 +119,11 @@ public final class PretrainTask implements TrainingTask {
     }
 
     @Override
+    public List<float[]> derivedArrays() {
+        return model.derivedWeights();
+    }
+
+    @Override
     public Backend backend() {
         return backend;
     }

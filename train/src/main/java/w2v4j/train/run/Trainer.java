@@ -123,6 +123,7 @@ public final class Trainer {
             be.bind(p.value);
             be.bind(p.grad());
         }
+        for (float[] a : task.derivedArrays()) be.bind(a);
     }
 
     /** Brings everything back to the host and ends the bindings; the weights are then re-declared to the backend. */
@@ -131,6 +132,7 @@ public final class Trainer {
             be.unbind(p.value);
             be.unbind(p.grad());
         }
+        for (float[] a : task.derivedArrays()) be.unbind(a);
         adam.release();
         task.parametersChanged();
     }
@@ -177,7 +179,7 @@ public final class Trainer {
                     continue;
                 }
                 consecutiveSkips = 0;
-                step.gradNormSum = GradClip.clipNorm(params, cfg.clipNorm, be);
+                GradClip.clip(params, cfg.clipNorm, step.gradNormSum, be);
                 double lr = schedule.lr(update);
                 adam.step(lr);
                 task.parametersChanged();
@@ -237,7 +239,9 @@ public final class Trainer {
             return "non-finite loss";
         }
         Grads.scale(params, (float) (1.0 / (step.sampleSize > 0 ? step.sampleSize : 1)), be);
-        return Grads.allFinite(params, be) ? null : "non-finite grad";
+        // as fairseq: a non-finite gradient norm (one reduction per tensor, where the gradients live) skips the update
+        step.gradNormSum = GradClip.norm(params, be);
+        return Double.isFinite(step.gradNormSum) ? null : "non-finite grad";
     }
 
     private static double number(Object o) {

@@ -20,6 +20,14 @@ public interface TrainingTask {
         return new JavaBackend();
     }
 
+    /**
+     * Arrays the task derives from the parameters on its backend after each update (packed weights): bound to the
+     * backend for the run with the parameters.
+     */
+    default List<float[]> derivedArrays() {
+        return List.of();
+    }
+
     /** Trainable parameters (value + grad()); the optimizer updates exactly these. */
     List<Param> parameters();
 
