@@ -242,6 +242,13 @@ public interface Backend extends AutoCloseable {
     default void unbind(float[] array) {
     }
 
+    /**
+     * Waits until every operation issued so far has completed (a device backend may run them
+     * asynchronously; results are correct without this). For timing individual operations.
+     */
+    default void finish() {
+    }
+
     /** Copies between host and device since the backend was created, or null for a backend without a device. */
     default TransferStats transferStats() {
         return null;

@@ -31,7 +31,7 @@ public final class TrainingGraph {
     public static final class Forward {
         public int batch, tMax, featDim, dim;
         public int[] frames;
-        /** Raw conv features (the feature penalty's input), zero on padded rows. */
+        /** Raw conv features (the feature penalty's input), zero on padded rows; in the backend's working memory. */
         public float[] raw;
         /** Quantizer input: LayerNorm'd features after dropout_features. */
         public float[] quantizerInput;
@@ -74,8 +74,8 @@ public final class TrainingGraph {
     }
 
     /**
-     * The forward's outputs ({@code raw}, {@code quantizerInput}, {@code context}) are current on the
-     * host when it returns; everything else stays in the backend's working memory.
+     * The forward's {@code quantizerInput} and {@code context} are current on the host when it returns;
+     * everything else, {@code raw} included, stays in the backend's working memory.
      *
      * @param waves       16 kHz waveforms (normalised here if the model's preprocessor says so)
      * @param timeMask    {@code [batch * tMax]}, rows replaced by the mask embedding, or null
@@ -195,7 +195,6 @@ public final class TrainingGraph {
             cur = ctx;
         }
         out.context = cur;
-        be.syncToHost(out.raw);
         be.syncToHost(out.quantizerInput);
         be.syncToHost(out.context);
         fwd = out;

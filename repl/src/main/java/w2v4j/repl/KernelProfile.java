@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * A {@link Backend} wrapper that adds up the wall time of every call by operation name
  * ({@code attention}, {@code linear}, ...), for {@code w2v bench --profile}. Calls are coarse (one
- * per layer and operation), so a reflective proxy costs nothing measurable.
+ * per layer and operation), so a reflective proxy costs nothing measurable. Each timed call ends
+ * with {@link Backend#finish}, so that a device backend's queued work is charged to the operation
+ * that issued it rather than to the next one that waits.
  */
 final class KernelProfile implements InvocationHandler {
     private final Backend target;
@@ -40,7 +42,9 @@ final class KernelProfile implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         long t0 = System.nanoTime();
         try {
-            return method.invoke(target, args);
+            Object result = method.invoke(target, args);
+            target.finish();
+            return result;
         } catch (InvocationTargetException e) {
             throw e.getCause();
         } finally {

@@ -94,6 +94,11 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public synchronized void finish() {
+        cl.finish();
+    }
+
+    @Override
     public synchronized void bind(float[] array) {
         memory.bind(array);
     }

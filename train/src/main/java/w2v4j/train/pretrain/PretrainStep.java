@@ -47,6 +47,8 @@ public final class PretrainStep {
     private final Settings settings;
     /** The gradient buffers handed to the objective, reused across steps of the same batch shape. */
     private final Workspace gradBuffers = new Workspace();
+    /** The feature penalty's gradient, on the backend. */
+    private final Workspace deviceBuffers;
 
     public PretrainStep(Wav2Vec2Model model, Backend backend, Settings settings) {
         if (!model.heads.pretraining()) throw new IllegalArgumentException("pre-training needs a model with quantizer and projections");
@@ -54,10 +56,11 @@ public final class PretrainStep {
         this.backend = backend;
         this.settings = settings;
         this.graph = new TrainingGraph(model, backend);
+        this.deviceBuffers = new Workspace(backend);
         var c = model.config;
         ObjectiveConfig oc = new ObjectiveConfig(c.convDim()[c.convDim().length - 1], c.hiddenSize(), c.numCodevectorGroups(),
                 c.numCodevectorsPerGroup(), c.codevectorDim(), c.projCodevectorDim(), c.numNegatives(), settings.crossNegatives(),
-                c.contrastiveLogitsTemperature(), settings.diversityWeight(), settings.featurePenWeight());
+                c.contrastiveLogitsTemperature(), settings.diversityWeight(), 0.0); // the feature penalty is computed here
         // The objective accumulates into its own gradient arrays; they are added, times N, into the params.
         this.objective = new PretrainingObjective(oc, name -> {
             Param p = model.params.get(name);
@@ -103,18 +106,30 @@ public final class PretrainStep {
         gradBuffers.reset();
         int featureFloats = rows * f.featDim, contextFloats = rows * f.dim;
         float[] dFeatures = train ? gradBuffers.zeroed(featureFloats) : null;
-        float[] dRaw = train ? gradBuffers.zeroed(featureFloats) : null;
         float[] dContext = train ? gradBuffers.zeroed(contextFloats) : null;
         // the objective runs on the host: its parameters' values must be current there (they are bound
         // to the backend while a trainer runs)
         for (String name : objectiveGrads.keySet()) backend.syncToHost(model.params.get(name).value);
-        PretrainingObjective.Result r = objective.forwardBackward(f.quantizerInput, f.raw, Math.toIntExact(f.rawCount), f.context,
-                in.mask(), in.negatives(), in.gumbelNoise(), tau, train, dFeatures, dRaw, dContext);
+        PretrainingObjective.Result r = objective.forwardBackward(f.quantizerInput, null, 0, f.context,
+                in.mask(), in.negatives(), in.gumbelNoise(), tau, train, dFeatures, null, dContext);
+        // fairseq's features_pen = mean(raw^2) on the backend, where the raw features stay: the sum runs over the padded
+        // layout (padding rows are zero) and is divided by the number of valid values
+        double penWeight = settings.featurePenWeight();
+        double pen = penWeight == 0 ? 0.0 : penWeight * backend.sumSquares(f.raw, 0, featureFloats) / f.rawCount;
+        r = new PretrainingObjective.Result(r.loss() + pen, r.lossContrastive(), r.lossDiversity(), pen, r.accuracy(), r.correct(),
+                r.numMasked(), r.codePerplexity(), r.probPerplexity(), r.temperature());
         if (!train) return r;
         float n = r.numMasked();
         scale(dFeatures, featureFloats, n);
-        scale(dRaw, featureFloats, n);
         scale(dContext, contextFloats, n);
+        float[] dRaw = null;
+        if (penWeight != 0) {
+            // d(N * pen)/d raw = N * 2 penWeight raw / count (the step's gradients are the summed loss's, see the class)
+            deviceBuffers.reset();
+            dRaw = deviceBuffers.next(featureFloats);
+            backend.copy(dRaw, 0, f.raw, 0, featureFloats);
+            backend.scale(dRaw, 0, featureFloats, (float) (2.0 * penWeight / f.rawCount * n));
+        }
         graph.backward(dContext, dFeatures, dRaw);
         for (Map.Entry<String, float[]> e : objectiveGrads.entrySet()) {
             float[] g = model.params.get(e.getKey()).grad(), og = e.getValue();
