@@ -9,10 +9,13 @@ import w2v4j.kernels.Backend;
 import w2v4j.kernels.BackendProvider;
 import w2v4j.kernels.Backends;
 import w2v4j.kernels.ConvWeights;
+import w2v4j.kernels.TransferStats;
 import w2v4j.model.Inference;
+import w2v4j.model.Param;
 import w2v4j.model.Presets;
 import w2v4j.model.TrainOptions;
 import w2v4j.model.Wav2Vec2Model;
+import w2v4j.train.optim.Grads;
 import w2v4j.train.pretrain.PretrainPresets;
 import w2v4j.train.pretrain.PretrainStep;
 import w2v4j.train.run.TrainConfig;
@@ -231,6 +234,16 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("kernels", out);
     }
 
+    /** Host/device copies of a device backend per run: counts and MB each way. */
+    private static Map<String, Object> copies(TransferStats t, int runs) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("to_device", round1((double) t.hostToDeviceCalls() / runs));
+        e.put("to_device_mb", round3(t.hostToDeviceBytes() / 1e6 / runs));
+        e.put("to_host", round1((double) t.deviceToHostCalls() / runs));
+        e.put("to_host_mb", round3(t.deviceToHostBytes() / 1e6 / runs));
+        return e;
+    }
+
     private static Map<String, Object> kernelEntry(double sec, double flop) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("ms", round3(sec * 1e3));
@@ -252,8 +265,12 @@ public final class BenchCommand implements Callable<Integer> {
         List<float[]> waves = waves(batch, seconds);
         double[] times = new double[runs];
         long allocated = 0;
+        TransferStats copies0 = null;
         for (int i = 0; i < warmup + runs; i++) {
-            if (i == warmup) prof.reset();
+            if (i == warmup) {
+                prof.reset();
+                copies0 = be.transferStats();
+            }
             long a0 = allocatedBytes();
             long t0 = System.nanoTime();
             inf.run(waves, 0, false);
@@ -269,6 +286,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("forward_real_time_factor", round4(med / (batch * seconds)));
         r.put("forward_samples_per_s", Math.round(batch * seconds * 16000 / med));
         r.put("forward_share", shares(prof, runs));
+        if (copies0 != null) r.put("forward_copies_per_run", copies(be.transferStats().minus(copies0), runs));
         r.put("forward_alloc_mb_per_run", round1(allocated / 1048576.0 / runs));
         r.put("forward_heap_live_mb", liveHeapMb(inf));
         r.put("params", model.params.count());
@@ -283,17 +301,28 @@ public final class BenchCommand implements Callable<Integer> {
                 cfg.getDouble("diversity_weight", 0.1),
                 new TrainOptions(cfg.getDouble("feature_grad_mult", 0.1), 0.1f, 0.1f, 0.1f, 0f, 0f)));
         List<float[]> waves = waves(trainBatch, trainSeconds);
+        // as the trainer does: parameters, gradients and derived weights are the backend's working memory
+        List<Param> params = model.params.all();
+        for (Param p : params) {
+            be.bind(p.value);
+            be.bind(p.grad());
+        }
+        for (float[] a : model.derivedWeights()) be.bind(a);
         int n = Math.max(3, runs / 2), w = Math.min(1, warmup);
         double[] times = new double[n];
         long allocated = 0;
+        TransferStats copies0 = null;
         for (int i = 0; i < w + n; i++) {
-            if (i == w) prof.reset();
+            if (i == w) {
+                prof.reset();
+                copies0 = be.transferStats();
+            }
             long a0 = allocatedBytes();
             long t0 = System.nanoTime();
             step.run(waves, step.sample(waves, true, new SplittableRandom(i)), 2.0, true, i);
             double s = (System.nanoTime() - t0) / 1e9;
             if (i >= w) allocated += allocatedBytes() - a0;
-            for (var p : model.params.all()) Arrays.fill(p.grad(), 0f);
+            Grads.zero(params, be);
             if (i >= w) times[i - w] = s;
             progress("train step %d/%d: %.3f s%s", i + 1, w + n, s, i < w ? " (warm-up)" : "");
         }
@@ -302,8 +331,14 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("train_runs", roundAll(times));
         r.put("train_samples_per_s", Math.round(trainBatch * trainSeconds * 16000 / med));
         r.put("train_share", shares(prof, n));
+        if (copies0 != null) r.put("train_copies_per_step", copies(be.transferStats().minus(copies0), n));
         r.put("train_alloc_mb_per_step", round1(allocated / 1048576.0 / n));
         r.put("train_heap_live_mb", liveHeapMb(step));
+        for (Param p : params) {
+            be.unbind(p.value);
+            be.unbind(p.grad());
+        }
+        for (float[] a : model.derivedWeights()) be.unbind(a);
     }
 
     /**
