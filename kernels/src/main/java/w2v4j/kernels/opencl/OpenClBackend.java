@@ -22,7 +22,8 @@ import w2v4j.kernels.Dropout;
  * inside one call (GEMM chains of a convolution, the attention backward's passes, reductions)
  * stays on the device. {@link #transferStats} counts every copy.
  *
- * <p><b>Kernels.</b> GEMM is tiled in local memory with transposes, leading dimensions and offsets;
+ * <p><b>Kernels.</b> GEMM is tiled in local memory and register-blocked (64 x 64 tiles, 4 x 4 per
+ * work-item) with transposes, leading dimensions and offsets;
  * convolutions are GEMMs over overlapping input windows (lda = stride * cIn) with a padded per-group
  * copy when padding or groups ask for it, and a col2im gather for the input gradient; attention
  * runs one work-item per query (or key) row and never stores a t x t matrix.
@@ -35,8 +36,8 @@ public final class OpenClBackend implements Backend {
 
     /** Work-group size of the reductions; must match RED in common.cl. */
     private static final int RED = 64;
-    /** GEMM tile; must match TS in gemm.cl. */
-    private static final int TS = 16;
+    /** GEMM work-group side and the C tile each group owns; must match TS and BM = BN in gemm.cl. */
+    private static final int TS = 16, GEMM_TILE = 64;
     /** Work-group size of elementwise kernels. */
     private static final int LOCAL = 64;
     /** Largest head dimension; must match MAX_HD in attention.cl. */
@@ -160,7 +161,8 @@ public final class OpenClBackend implements Backend {
     /** Enqueues the tiled GEMM on device buffers (offsets in elements of those buffers). */
     private void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, cl_mem a, int aOff, int lda,
                       cl_mem b, int bOff, int ldb, float beta, cl_mem c, int cOff, int ldc) {
-        cl.run2d("sgemm", n, m, TS, TS, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        cl.run2d("sgemm", (long) (n + GEMM_TILE - 1) / GEMM_TILE * TS, (long) (m + GEMM_TILE - 1) / GEMM_TILE * TS, TS, TS,
+                transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     @Override
