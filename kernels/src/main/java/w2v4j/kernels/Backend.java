@@ -184,6 +184,12 @@ public interface Backend extends AutoCloseable {
      */
     void setRowsBackward(float[] dX, int dim, int[] rows, float[] dVec);
 
+    /** {@code out[i, :] = src[rows[i], :]} for rows of {@code dim} floats (gathers the masked time steps). */
+    void gatherRows(float[] out, float[] src, int dim, int[] rows);
+
+    /** {@code dst[rows[i], :] += src[i, :]}, the backward of {@link #gatherRows}; the rows must be distinct. */
+    void scatterAddRows(float[] dst, float[] src, int dim, int[] rows);
+
     /**
      * Zeroes whole channels of a batch {@code x[batch, t, dim]}: for each entry {@code bc} of
      * {@code channels} (encoded {@code b * dim + c}) every frame's channel c of item b (channel

@@ -199,6 +199,16 @@ public final class JavaBackend implements Backend {
     }
 
     @Override
+    public void gatherRows(float[] out, float[] src, int dim, int[] rows) {
+        Rows.gather(out, src, dim, rows);
+    }
+
+    @Override
+    public void scatterAddRows(float[] dst, float[] src, int dim, int[] rows) {
+        Rows.scatterAdd(dst, src, dim, rows);
+    }
+
+    @Override
     public void zeroChannels(float[] x, int batch, int t, int dim, int[] channels) {
         Rows.zeroChannels(x, batch, t, dim, channels);
     }

@@ -27,6 +27,19 @@ public final class Rows {
         }
     }
 
+    /** {@code out[i, :] = src[rows[i], :]}. */
+    public static void gather(float[] out, float[] src, int dim, int[] rows) {
+        for (int i = 0; i < rows.length; i++) System.arraycopy(src, rows[i] * dim, out, i * dim, dim);
+    }
+
+    /** {@code dst[rows[i], :] += src[i, :]}. */
+    public static void scatterAdd(float[] dst, float[] src, int dim, int[] rows) {
+        for (int i = 0; i < rows.length; i++) {
+            int base = rows[i] * dim;
+            for (int c = 0; c < dim; c++) dst[base + c] += src[i * dim + c];
+        }
+    }
+
     /** {@code x[b, :, c] = 0} for every {@code b * dim + c} in {@code channels}. */
     public static void zeroChannels(float[] x, int batch, int t, int dim, int[] channels) {
         for (int bc : channels) {

@@ -74,8 +74,8 @@ public final class TrainingGraph {
     }
 
     /**
-     * The forward's {@code quantizerInput} and {@code context} are current on the host when it returns;
-     * everything else, {@code raw} included, stays in the backend's working memory.
+     * The forward's outputs stay in the backend's working memory ({@link Backend#bind}): a caller that
+     * reads one on the host syncs it first ({@link Backend#syncToHost}).
      *
      * @param waves       16 kHz waveforms (normalised here if the model's preprocessor says so)
      * @param timeMask    {@code [batch * tMax]}, rows replaced by the mask embedding, or null
@@ -195,8 +195,6 @@ public final class TrainingGraph {
             cur = ctx;
         }
         out.context = cur;
-        be.syncToHost(out.quantizerInput);
-        be.syncToHost(out.context);
         fwd = out;
         return out;
     }

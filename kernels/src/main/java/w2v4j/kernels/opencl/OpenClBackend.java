@@ -738,6 +738,32 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public synchronized void gatherRows(float[] out, float[] src, int dim, int[] rows) {
+        if (rows.length == 0 || dim == 0) return;
+        long end = rowsEnd(rows, dim, src.length);
+        try (Call call = memory.call()) {
+            Call.Arg cs = call.in(src, 0, end);
+            Call.Arg co = call.out(out, 0, (long) rows.length * dim);
+            call.stage();
+            cl_mem idx = call.ints(rows);
+            cl.run("gather_rows", (long) rows.length * dim, LOCAL, co.mem(), cs.mem(), dim, idx, rows.length);
+        }
+    }
+
+    @Override
+    public synchronized void scatterAddRows(float[] dst, float[] src, int dim, int[] rows) {
+        if (rows.length == 0 || dim == 0) return;
+        long end = rowsEnd(rows, dim, dst.length);
+        try (Call call = memory.call()) {
+            Call.Arg cs = call.in(src, 0, (long) rows.length * dim);
+            Call.Arg cd = call.inout(dst, 0, end);
+            call.stage();
+            cl_mem idx = call.ints(rows);
+            cl.run("scatter_add_rows", (long) rows.length * dim, LOCAL, cd.mem(), cs.mem(), dim, idx, rows.length);
+        }
+    }
+
+    @Override
     public synchronized void zeroChannels(float[] x, int batch, int t, int dim, int[] channels) {
         if (channels.length == 0 || t == 0) return;
         for (int bc : channels) {

@@ -204,3 +204,20 @@ __kernel void weight_norm_backward_v(__global float* dv, __global const float* d
     acc_t nk = sqrt(norm2);
     dv[i] += (float) (g[k] / nk * (dW[i] - dot * v[i] / norm2));
 }
+
+// ---- masked-row gather and its backward (w2v4j.kernels.Rows); one work-item per (row i, channel c)
+
+__kernel void gather_rows(__global float* out, __global const float* src, int dim, __global const int* rows, int count) {
+    int id = get_global_id(0);
+    if (id >= count * dim) return;
+    int i = id / dim, c = id % dim;
+    out[id] = src[rows[i] * dim + c];
+}
+
+// the rows are distinct, so no two work-items add into the same element
+__kernel void scatter_add_rows(__global float* dst, __global const float* src, int dim, __global const int* rows, int count) {
+    int id = get_global_id(0);
+    if (id >= count * dim) return;
+    int i = id / dim, c = id % dim;
+    dst[rows[i] * dim + c] += src[id];
+}

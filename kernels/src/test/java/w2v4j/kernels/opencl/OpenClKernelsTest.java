@@ -374,7 +374,7 @@ class OpenClKernelsTest {
     // ---- data movement and masking: bit-exact (pure copies, and the same additions in the same order)
 
     @Test
-    void copyFillSetRowsAndZeroChannelsAreBitExact() {
+    void copyFillRowsAndChannelsAreBitExact() {
         SplittableRandom r = new SplittableRandom(21);
         int batch = 3, t = 7, dim = 10, rows = batch * t;
         float[] x0 = random(r, rows * dim + 5);
@@ -397,6 +397,16 @@ class OpenClKernelsTest {
         assertArrayEquals(xj, xc, "setRowsBackward zeroes the rows");
         assertArrayEquals(dEmbJ, dEmbC, "setRowsBackward sums the rows in order");
         for (int c = 0; c < dim; c++) assertEquals(0f, xc[4 * dim + c]);
+
+        float[] gj = new float[masked.length * dim], gc = new float[masked.length * dim];
+        JAVA.gatherRows(gj, xj, dim, masked);
+        cl.gatherRows(gc, xc, dim, masked);
+        assertArrayEquals(gj, gc, "gatherRows");
+        for (int c = 0; c < dim; c++) assertEquals(xc[13 * dim + c], gc[4 * dim + c]);
+        float[] src = random(r, masked.length * dim);
+        JAVA.scatterAddRows(xj, src, dim, masked);
+        cl.scatterAddRows(xc, src, dim, masked);
+        assertArrayEquals(xj, xc, "scatterAddRows");
 
         int[] channels = {2, 9, dim + 0, 2 * dim + 5};
         JAVA.zeroChannels(xj, batch, t, dim, channels);

@@ -116,16 +116,53 @@ public final class PretrainingObjective {
         return tr.result();
     }
 
+    /**
+     * {@link #forwardBackward} on the masked rows only, gathered by the caller (a device backend gathers them where
+     * they live): {@code maskedFeatures [N, F]} and {@code maskedContext [N, D]} in the order of
+     * {@code m.maskedRows()}; their gradients are accumulated into {@code dMaskedFeatures} and {@code dMaskedContext}
+     * (same shapes, either may be null). No feature penalty (it needs every frame): the objective's config must have
+     * weight 0 for it.
+     */
+    public Result forwardBackwardMasked(float[] maskedFeatures, float[] maskedContext, MaskedBatch m, int[] negatives,
+                                        float[] gumbelNoise, double tau, boolean computeGrad, float[] dMaskedFeatures,
+                                        float[] dMaskedContext) {
+        if (cfg.featurePenWeight() != 0) throw new IllegalStateException("the feature penalty needs every frame, not the masked rows");
+        int n = m.numMasked();
+        Trace tr = forward(toDouble(maskedFeatures, n * cfg.featureDim()), toDouble(maskedContext, n * cfg.contextDim()), null, 0,
+                m, negatives, gumbelNoise, tau, null);
+        if (computeGrad) {
+            double[][] d = backwardMasked(tr, null, 0, m, negatives, dMaskedFeatures != null, dMaskedContext != null, null);
+            if (dMaskedFeatures != null) addInto(d[0], dMaskedFeatures);
+            if (dMaskedContext != null) addInto(d[1], dMaskedContext);
+        }
+        return tr.result();
+    }
+
+    private static double[] toDouble(float[] a, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) out[i] = a[i];
+        return out;
+    }
+
+    private static void addInto(double[] src, float[] dst) {
+        for (int i = 0; i < src.length; i++) dst[i] += (float) src[i];
+    }
+
     /** Forward; {@code anchor} is the straight-through test hook of {@link GumbelQuantizer#forward}. */
     Trace forward(float[] features, float[] rawFeatures, int rawCount, float[] context, MaskedBatch m,
                   int[] negatives, float[] gumbelNoise, double tau, double[] anchor) {
+        return forward(gatherRows(features, m.maskedRows(), cfg.featureDim()), gatherRows(context, m.maskedRows(), cfg.contextDim()),
+                rawFeatures, rawCount, m, negatives, gumbelNoise, tau, anchor);
+    }
+
+    /** Forward from the masked rows {@code xm [N, F]}, {@code cm [N, D]}. */
+    private Trace forward(double[] xm, double[] cm, float[] rawFeatures, int rawCount, MaskedBatch m,
+                          int[] negatives, float[] gumbelNoise, double tau, double[] anchor) {
         int n = m.numMasked();
         if (n == 0) throw new IllegalArgumentException("no masked steps");
         int f = cfg.featureDim(), d = cfg.contextDim(), gv = cfg.numVars(), fin = cfg.finalDim();
         int numNeg = cfg.numNegatives() + cfg.crossNegatives();
         if (gumbelNoise != null && gumbelNoise.length != n * gv) throw new IllegalArgumentException("gumbel noise length " + gumbelNoise.length + " != " + n + "*" + gv);
-        double[] xm = gatherRows(features, m.maskedRows(), f);
-        double[] cm = gatherRows(context, m.maskedRows(), d);
 
         double[] logitsQ = Dense.forward(xm, n, f, weightProjWeight.value(), weightProjBias.value(), gv);
         GumbelQuantizer.Forward quant = GumbelQuantizer.forward(logitsQ, n, cfg.groups(), cfg.vars(), codevectors.value(),
@@ -148,25 +185,35 @@ public final class PretrainingObjective {
 
     void backward(Trace tr, float[] rawFeatures, int rawCount, MaskedBatch m, int[] negatives,
                   float[] dFeatures, float[] dRawFeatures, float[] dContext) {
+        double[][] d = backwardMasked(tr, rawFeatures, rawCount, m, negatives, dFeatures != null, dContext != null, dRawFeatures);
+        if (dContext != null) scatterAddRows(d[1], m.maskedRows(), cfg.contextDim(), dContext);
+        if (dFeatures != null) scatterAddRows(d[0], m.maskedRows(), cfg.featureDim(), dFeatures);
+    }
+
+    /**
+     * The backward into the parameters (accumulated) and, if asked, the gradients of the masked rows
+     * ({@code [dxm, dcm]}, null where not asked); the feature penalty's gradient goes into {@code dRawFeatures}.
+     */
+    private double[][] backwardMasked(Trace tr, float[] rawFeatures, int rawCount, MaskedBatch m, int[] negatives,
+                                      boolean wantFeatures, boolean wantContext, float[] dRawFeatures) {
         int n = m.numMasked();
         int f = cfg.featureDim(), d = cfg.contextDim(), gv = cfg.numVars(), fin = cfg.finalDim();
         double[] dc = new double[n * fin], dy = new double[n * fin];
         ContrastiveLoss.backward(tr.contrastive(), tr.c(), tr.y(), fin, negatives, cfg.logitTemp(), 1.0 / n, dc, dy);
 
-        double[] dcm = dContext == null ? null : new double[n * d];
+        double[] dcm = wantContext ? new double[n * d] : null;
         Dense.backward(dc, tr.cm(), n, d, projectHidWeight.value(), fin, dcm, projectHidWeight.grad(), projectHidBias.grad());
-        if (dContext != null) scatterAddRows(dcm, m.maskedRows(), d, dContext);
 
         double[] dq = new double[n * cfg.vqDim()];
         Dense.backward(dy, tr.quant().q(), n, cfg.vqDim(), projectQWeight.value(), fin, dq, projectQWeight.grad(), projectQBias.grad());
 
         double dPpl = cfg.diversityWeight() * DiversityLoss.dPerplexity(gv);
         double[] dLogitsQ = GumbelQuantizer.backward(tr.quant(), dq, codevectors.value(), dPpl, codevectors.grad());
-        double[] dxm = dFeatures == null ? null : new double[n * f];
+        double[] dxm = wantFeatures ? new double[n * f] : null;
         Dense.backward(dLogitsQ, tr.xm(), n, f, weightProjWeight.value(), gv, dxm, weightProjWeight.grad(), weightProjBias.grad());
-        if (dFeatures != null) scatterAddRows(dxm, m.maskedRows(), f, dFeatures);
 
         if (dRawFeatures != null && cfg.featurePenWeight() != 0) FeaturePenalty.backward(rawFeatures, rawCount, cfg.featurePenWeight(), dRawFeatures);
+        return new double[][]{dxm, dcm};
     }
 
     static double[] gatherRows(float[] src, int[] rows, int dim) {

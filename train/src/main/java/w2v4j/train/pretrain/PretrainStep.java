@@ -45,9 +45,9 @@ public final class PretrainStep {
     private final PretrainingObjective objective;
     private final Map<String, float[]> objectiveGrads = new LinkedHashMap<>();
     private final Settings settings;
-    /** The gradient buffers handed to the objective, reused across steps of the same batch shape. */
+    /** The masked rows' gradients from the objective (host), reused across steps of the same batch shape. */
     private final Workspace gradBuffers = new Workspace();
-    /** The feature penalty's gradient, on the backend. */
+    /** The masked rows handed to the objective and the gradients into the encoder, on the backend. */
     private final Workspace deviceBuffers;
 
     public PretrainStep(Wav2Vec2Model model, Backend backend, Settings settings) {
@@ -103,15 +103,23 @@ public final class PretrainStep {
         TrainOptions opts = train ? settings.train() : TrainOptions.EXACT;
         TrainingGraph.Forward f = graph.forward(waves, in.mask().mask(), null, opts, dropoutSeed);
         int rows = f.batch * f.tMax;
-        gradBuffers.reset();
         int featureFloats = rows * f.featDim, contextFloats = rows * f.dim;
-        float[] dFeatures = train ? gradBuffers.zeroed(featureFloats) : null;
-        float[] dContext = train ? gradBuffers.zeroed(contextFloats) : null;
-        // the objective runs on the host: its parameters' values must be current there (they are bound
-        // to the backend while a trainer runs)
+        // the objective runs on the host, on the masked rows only: they are gathered on the backend and
+        // copied over, and its parameters' values must be current there (a trainer binds them to the backend)
+        int[] maskedRows = in.mask().maskedRows();
+        int nm = maskedRows.length;
+        deviceBuffers.reset();
+        float[] xm = deviceBuffers.next(nm * f.featDim), cm = deviceBuffers.next(nm * f.dim);
+        backend.gatherRows(xm, f.quantizerInput, f.featDim, maskedRows);
+        backend.gatherRows(cm, f.context, f.dim, maskedRows);
+        backend.syncToHost(xm);
+        backend.syncToHost(cm);
         for (String name : objectiveGrads.keySet()) backend.syncToHost(model.params.get(name).value);
-        PretrainingObjective.Result r = objective.forwardBackward(f.quantizerInput, null, 0, f.context,
-                in.mask(), in.negatives(), in.gumbelNoise(), tau, train, dFeatures, null, dContext);
+        gradBuffers.reset();
+        float[] dxm = train ? gradBuffers.zeroed(nm * f.featDim) : null;
+        float[] dcm = train ? gradBuffers.zeroed(nm * f.dim) : null;
+        PretrainingObjective.Result r = objective.forwardBackwardMasked(xm, cm, in.mask(), in.negatives(), in.gumbelNoise(), tau,
+                train, dxm, dcm);
         // fairseq's features_pen = mean(raw^2) on the backend, where the raw features stay: the sum runs over the padded
         // layout (padding rows are zero) and is divided by the number of valid values
         double penWeight = settings.featurePenWeight();
@@ -120,12 +128,14 @@ public final class PretrainStep {
                 r.numMasked(), r.codePerplexity(), r.probPerplexity(), r.temperature());
         if (!train) return r;
         float n = r.numMasked();
-        scale(dFeatures, featureFloats, n);
-        scale(dContext, contextFloats, n);
+        scale(dxm, nm * f.featDim, n);
+        scale(dcm, nm * f.dim, n);
+        float[] dFeatures = deviceBuffers.zeroed(featureFloats), dContext = deviceBuffers.zeroed(contextFloats);
+        backend.scatterAddRows(dFeatures, dxm, f.featDim, maskedRows);
+        backend.scatterAddRows(dContext, dcm, f.dim, maskedRows);
         float[] dRaw = null;
         if (penWeight != 0) {
             // d(N * pen)/d raw = N * 2 penWeight raw / count (the step's gradients are the summed loss's, see the class)
-            deviceBuffers.reset();
             dRaw = deviceBuffers.next(featureFloats);
             backend.copy(dRaw, 0, f.raw, 0, featureFloats);
             backend.scale(dRaw, 0, featureFloats, (float) (2.0 * penWeight / f.rawCount * n));
