@@ -151,6 +151,16 @@ public interface Backend extends AutoCloseable {
     /** Sum of squares with double accumulation, for gradient norms and penalties. */
     double sumSquares(float[] x, int off, int n);
 
+    /**
+     * {@link #sumSquares(float[], int, int)} of each whole array, in one call: a device backend returns
+     * all of them in one copy (gradient norms of a whole model).
+     */
+    default double[] sumSquares(float[][] xs) {
+        double[] out = new double[xs.length];
+        for (int a = 0; a < xs.length; a++) out[a] = sumSquares(xs[a], 0, xs[a].length);
+        return out;
+    }
+
     /** {@code x[i] *= s}. */
     void scale(float[] x, int off, int n, float s);
 

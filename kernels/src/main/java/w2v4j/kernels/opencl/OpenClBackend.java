@@ -497,7 +497,7 @@ public final class OpenClBackend implements Backend {
             Call.Arg cx = call.in(x, off, off + (long) n);
             call.stage();
             cl_mem partial = call.scratch(2L * groups);
-            cl.run("sum_squares", (long) groups * RED, RED, partial, cx.mem(), cx.off(off), n, SQ_CHUNK);
+            cl.run("sum_squares", (long) groups * RED, RED, partial, 0, cx.mem(), cx.off(off), n, SQ_CHUNK);
             double sum = 0;
             if (fp64) {
                 double[] p = new double[groups];
@@ -509,6 +509,37 @@ public final class OpenClBackend implements Backend {
                 for (float v : p) sum += v;
             }
             return sum;
+        }
+    }
+
+    /** All the arrays' partial sums go to one device buffer and come back in one copy. */
+    @Override
+    public synchronized double[] sumSquares(float[][] xs) {
+        double[] out = new double[xs.length];
+        int[] first = new int[xs.length + 1];
+        for (int a = 0; a < xs.length; a++) first[a + 1] = first[a] + (xs[a].length + SQ_CHUNK - 1) / SQ_CHUNK;
+        if (first[xs.length] == 0) return out;
+        boolean fp64 = cl.device.fp64();
+        try (Call call = memory.call()) {
+            Call.Arg[] cx = new Call.Arg[xs.length];
+            for (int a = 0; a < xs.length; a++) cx[a] = call.in(xs[a], 0, xs[a].length);
+            call.stage();
+            int total = first[xs.length];
+            cl_mem partial = call.scratch(2L * total);
+            for (int a = 0; a < xs.length; a++) {
+                int groups = first[a + 1] - first[a];
+                cl.run("sum_squares", (long) groups * RED, RED, partial, first[a], cx[a].mem(), cx[a].off(0), xs[a].length, SQ_CHUNK);
+            }
+            double[] p = new double[total];
+            if (fp64) {
+                memory.download(partial, p);
+            } else {
+                float[] pf = new float[total];
+                memory.download(partial, 0, pf, 0, total);
+                for (int i = 0; i < total; i++) p[i] = pf[i];
+            }
+            for (int a = 0; a < xs.length; a++) for (int i = first[a]; i < first[a + 1]; i++) out[a] += p[i];
+            return out;
         }
     }
 

@@ -49,8 +49,8 @@ __kernel void dropout(__global float* x, int off, int n, ulong key, ulong thresh
 }
 
 // Partial sums of squares: work-group g sums x[off + g*chunk, off + min(n, (g+1)*chunk)) into
-// partial[g] (acc_t); the host adds the partials in order (in double).
-__kernel void sum_squares(__global acc_t* partial, __global const float* x, int off, int n, int chunk) {
+// partial[pOff + g] (acc_t); the host adds the partials in order (in double).
+__kernel void sum_squares(__global acc_t* partial, int pOff, __global const float* x, int off, int n, int chunk) {
     __local acc_t s[RED];
     int g = get_group_id(0), l = get_local_id(0);
     int end = min(n, (g + 1) * chunk);
@@ -60,7 +60,7 @@ __kernel void sum_squares(__global acc_t* partial, __global const float* x, int 
         acc += v * v;
     }
     acc = wg_sum(acc, s);
-    if (l == 0) partial[g] = acc;
+    if (l == 0) partial[pOff + g] = acc;
 }
 
 // ---- data movement and masking (w2v4j.kernels.Rows)

@@ -279,6 +279,15 @@ class OpenClKernelsTest {
         // Java sums runs of 16 squares per float lane: ~1e-7 relative; here all in double
         assertEquals(sj2, sc2, 1e-6 * sj2, "sumSquares");
         assertEquals(0.0, cl.sumSquares(big, 0, 0));
+        // several arrays in one call (one copy back): the same as one call each
+        float[][] xs = {big, y, new float[0], random(r, 16_385)};
+        TransferStats before = cl.transferStats();
+        double[] all = cl.sumSquares(xs);
+        assertEquals(1, cl.transferStats().minus(before).deviceToHostCalls(), "one copy back");
+        for (int a = 0; a < xs.length; a++) {
+            assertEquals(cl.sumSquares(xs[a], 0, xs[a].length), all[a], "array " + a);
+            assertEquals(JAVA.sumSquares(xs[a], 0, xs[a].length), JAVA.sumSquares(xs)[a], "java, array " + a);
+        }
     }
 
     @Test

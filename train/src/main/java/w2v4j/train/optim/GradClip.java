@@ -9,12 +9,12 @@ import w2v4j.model.Param;
 public final class GradClip {
     private GradClip() {}
 
-    /** The global L2 norm of all gradients: per-tensor sums of squares ({@link Backend#sumSquares}) added in double. */
+    /** The global L2 norm of all gradients: per-tensor sums of squares ({@link Backend#sumSquares}, one call) added in double. */
     public static double norm(List<Param> params, Backend be) {
+        float[][] grads = new float[params.size()][];
+        for (int i = 0; i < grads.length; i++) grads[i] = params.get(i).grad();
         double sum = 0;
-        for (Param p : params) {
-            sum += be.sumSquares(p.grad(), 0, p.numel());
-        }
+        for (double s : be.sumSquares(grads)) sum += s;
         return Math.sqrt(sum);
     }
 
