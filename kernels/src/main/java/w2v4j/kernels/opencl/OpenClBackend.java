@@ -490,48 +490,37 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public synchronized double sumSquares(float[] x, int off, int n) {
-        if (n <= 0) return 0.0;
-        int groups = (n + SQ_CHUNK - 1) / SQ_CHUNK;
-        boolean fp64 = cl.device.fp64();
-        try (Call call = memory.call()) {
-            Call.Arg cx = call.in(x, off, off + (long) n);
-            call.stage();
-            cl_mem partial = call.scratch(2L * groups);
-            cl.run("sum_squares", (long) groups * RED, RED, partial, 0, cx.mem(), cx.off(off), n, SQ_CHUNK);
-            double sum = 0;
-            if (fp64) {
-                double[] p = new double[groups];
-                memory.download(partial, p);
-                for (double v : p) sum += v;
-            } else {
-                float[] p = new float[groups];
-                memory.download(partial, 0, p, 0, groups);
-                for (float v : p) sum += v;
-            }
-            return sum;
-        }
+        return sumSquares(new float[][]{x}, new int[]{off}, new int[]{Math.max(0, n)})[0];
     }
 
-    /** All the arrays' partial sums go to one device buffer and come back in one copy. */
     @Override
     public synchronized double[] sumSquares(float[][] xs) {
+        int[] offs = new int[xs.length], lens = new int[xs.length];
+        for (int a = 0; a < xs.length; a++) lens[a] = xs[a].length;
+        return sumSquares(xs, offs, lens);
+    }
+
+    /**
+     * Sums of squares of {@code xs[a][offs[a], offs[a] + lens[a])}: partial sums of SQ_CHUNK elements
+     * (acc_t) for all ranges go to one device buffer, come back in one copy and are added in order.
+     */
+    private double[] sumSquares(float[][] xs, int[] offs, int[] lens) {
         double[] out = new double[xs.length];
         int[] first = new int[xs.length + 1];
-        for (int a = 0; a < xs.length; a++) first[a + 1] = first[a] + (xs[a].length + SQ_CHUNK - 1) / SQ_CHUNK;
-        if (first[xs.length] == 0) return out;
-        boolean fp64 = cl.device.fp64();
+        for (int a = 0; a < xs.length; a++) first[a + 1] = first[a] + (lens[a] + SQ_CHUNK - 1) / SQ_CHUNK;
+        int total = first[xs.length];
+        if (total == 0) return out;
         try (Call call = memory.call()) {
             Call.Arg[] cx = new Call.Arg[xs.length];
-            for (int a = 0; a < xs.length; a++) cx[a] = call.in(xs[a], 0, xs[a].length);
+            for (int a = 0; a < xs.length; a++) cx[a] = call.in(xs[a], offs[a], (long) offs[a] + lens[a]);
             call.stage();
-            int total = first[xs.length];
             cl_mem partial = call.scratch(2L * total);
             for (int a = 0; a < xs.length; a++) {
-                int groups = first[a + 1] - first[a];
-                cl.run("sum_squares", (long) groups * RED, RED, partial, first[a], cx[a].mem(), cx[a].off(0), xs[a].length, SQ_CHUNK);
+                cl.run("sum_squares", (long) (first[a + 1] - first[a]) * RED, RED, partial, first[a], cx[a].mem(),
+                        cx[a].off(offs[a]), lens[a], SQ_CHUNK);
             }
             double[] p = new double[total];
-            if (fp64) {
+            if (cl.device.fp64()) {
                 memory.download(partial, p);
             } else {
                 float[] pf = new float[total];
