@@ -62,8 +62,17 @@ public final class AparapiProbe {
         report("aparapi sgemm NT 500x768x3072, 1 output/work-item", gemmMs, 2.0 * M * N * K / 1e9, "GFLOP/s", gemm);
         gemm.dispose();
 
-        // the opencl backend's OpenCL C GEMM (tiled, register-blocked), arrays bound to the device
+        // the opencl backend's OpenCL C kernels (GEMM tiled and register-blocked), arrays bound to the device
         try (OpenClBackend cl = (OpenClBackend) Backends.get("opencl", 0)) {
+            cl.bind(x);
+            cl.bind(y);
+            double clAddMs = time(() -> {
+                cl.add(x, 0, y, 0, n);
+                cl.finish();
+            });
+            System.out.printf("opencl backend add 16M (bound arrays): %.2f ms, %.1f GB/s%n", clAddMs, 3.0 * 4 * n / 1e9 / (clAddMs / 1e3));
+            cl.unbind(x);
+            cl.unbind(y);
             float[] c2 = new float[M * N];
             cl.bind(a);
             cl.bind(b);
