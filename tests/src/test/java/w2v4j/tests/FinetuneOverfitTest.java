@@ -61,19 +61,7 @@ class FinetuneOverfitTest {
     @Test
     void overfitsEightUtterancesToZeroWer() throws Exception {
         Path data = tmp.resolve("data");
-        Files.createDirectories(data);
-        StringBuilder tsv = new StringBuilder(data.toAbsolutePath() + "\n"), ltr = new StringBuilder(), wrd = new StringBuilder();
-        for (int i = 0; i < SENTENCES.length; i++) {
-            float[] x = speak(SENTENCES[i]);
-            AudioFiles.writeWav(data.resolve("u" + i + ".wav"), x, 16000);
-            tsv.append("u").append(i).append(".wav\t").append(x.length).append('\n');
-            ltr.append(ltr(SENTENCES[i])).append('\n');
-            wrd.append(SENTENCES[i]).append('\n');
-        }
-        Files.writeString(data.resolve("train.tsv"), tsv);
-        Files.writeString(data.resolve("train.ltr"), ltr);
-        Files.writeString(data.resolve("train.wrd"), wrd);
-        Files.writeString(data.resolve("dict.ltr.txt"), "| 20\nA 9\nB 9\nD 9\nE 9\nC 4\n");
+        corpus(data);
         Path run = tmp.resolve("run");
         int rc = Main.commandLine().execute("finetune", "--data", data.toString(), "--out", run.toString(), "--preset", "micro",
                 "--train-subset", "train", "--valid-subset", "train", "--max-updates", "250",
@@ -97,6 +85,23 @@ class FinetuneOverfitTest {
         assertEquals(8, r.getInt("utterances"));
         assertEquals(0.0, r.getDouble("wer"), "hypotheses: " + Files.readString(Path.of(r.getString("hypotheses"))));
         assertEquals(0.0, r.getDouble("cer"));
+    }
+
+    /** The toy corpus in {@code data}: split {@code train} (tsv, ltr, wrd) and dict.ltr.txt. */
+    static void corpus(Path data) throws java.io.IOException {
+        Files.createDirectories(data);
+        StringBuilder tsv = new StringBuilder(data.toAbsolutePath() + "\n"), ltr = new StringBuilder(), wrd = new StringBuilder();
+        for (int i = 0; i < SENTENCES.length; i++) {
+            float[] x = speak(SENTENCES[i]);
+            AudioFiles.writeWav(data.resolve("u" + i + ".wav"), x, 16000);
+            tsv.append("u").append(i).append(".wav\t").append(x.length).append('\n');
+            ltr.append(ltr(SENTENCES[i])).append('\n');
+            wrd.append(SENTENCES[i]).append('\n');
+        }
+        Files.writeString(data.resolve("train.tsv"), tsv);
+        Files.writeString(data.resolve("train.ltr"), ltr);
+        Files.writeString(data.resolve("train.wrd"), wrd);
+        Files.writeString(data.resolve("dict.ltr.txt"), "| 20\nA 9\nB 9\nD 9\nE 9\nC 4\n");
     }
 
     @SuppressWarnings("unchecked")

@@ -154,7 +154,7 @@ public final class FinetuneTask implements TrainingTask {
         Arrays.fill(dLogits, 0, rows * v, 0f);
         CtcLoss.Result r = CtcLoss.compute(logits, f.frames, f.tMax, v, targets, vocab.blank(), CtcLoss.Reduction.SUM, zeroInfinity, dLogits);
         Param hw = model.params.get("lm_head.weight"), hb = model.params.get("lm_head.bias");
-        Arrays.fill(dContext, 0, rows * d, 0f);
+        be.fill(dContext, 0, rows * d, 0f);
         be.linearBackward(headOnly ? null : dContext, 0, hw.grad(), hb.grad(), dLogits, 0, f.context, 0, hw.value, rows, d, v);
         if (!headOnly) graph.backward(dContext, null, null);
         Map<String, Double> values = new LinkedHashMap<>();
@@ -168,7 +168,12 @@ public final class FinetuneTask implements TrainingTask {
             logits = new float[rows * v];
             dLogits = new float[rows * v];
         }
-        if (dContext == null || dContext.length < rows * d) dContext = new float[rows * d];
+        if (dContext == null || dContext.length < rows * d) {
+            // the context gradient goes from the head's backward to the encoder's: backend working memory
+            if (dContext != null) be.unbind(dContext);
+            dContext = new float[rows * d];
+            be.bind(dContext);
+        }
     }
 
     @Override
