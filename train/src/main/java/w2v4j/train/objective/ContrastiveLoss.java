@@ -1,5 +1,7 @@
 package w2v4j.train.objective;
 
+import w2v4j.kernels.Parallel;
+
 /**
  * Contrastive task of wav2vec 2.0 (fairseq {@code compute_preds} + {@code wav2vec_criterion}): for
  * each masked step i, the candidates are its own target {@code y[i]} then its distractors
@@ -38,32 +40,42 @@ public final class ContrastiveLoss {
         int m = 1 + numNeg;
         double[] cNorm = norms(c, n, dim), yNorm = norms(y, n, dim);
         double[] logits = new double[n * m];
+        // rows are independent (in parallel); their losses and counts are added in row order afterwards
+        double[] rowLoss = new double[n];
+        int[] rowCorrect = new int[n], rowNegIsPos = new int[n];
+        Parallel.forRange(n, Math.max(1, (1 << 16) / Math.max(1, m * dim)), (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                logits[i * m] = cosine(c, i, cNorm[i], y, i, yNorm[i], dim) / kappa;
+                for (int j = 0; j < numNeg; j++) {
+                    int t = negatives[i * numNeg + j];
+                    if (sameRow(y, i, t, dim)) {
+                        logits[i * m + 1 + j] = Double.NEGATIVE_INFINITY;
+                        rowNegIsPos[i]++;
+                    } else {
+                        logits[i * m + 1 + j] = cosine(c, i, cNorm[i], y, t, yNorm[t], dim) / kappa;
+                    }
+                }
+                int o = i * m;
+                double max = Double.NEGATIVE_INFINITY;
+                int argmax = 0, argmin = 0;
+                for (int j = 0; j < m; j++) {
+                    double l = logits[o + j];
+                    if (l > max) { max = l; argmax = j; }
+                    if (l < logits[o + argmin]) argmin = j;
+                }
+                double sum = 0;
+                for (int j = 0; j < m; j++) sum += Math.exp(logits[o + j] - max);
+                rowLoss[i] = max + Math.log(sum) - logits[o];
+                // fairseq: argmax==0 counts, unless argmin is 0 too (all logits equal, nothing learnt).
+                if (argmax == 0 && argmin != 0) rowCorrect[i] = 1;
+            }
+        });
         double lossSum = 0;
         int correct = 0, negIsPos = 0;
         for (int i = 0; i < n; i++) {
-            logits[i * m] = cosine(c, i, cNorm[i], y, i, yNorm[i], dim) / kappa;
-            for (int j = 0; j < numNeg; j++) {
-                int t = negatives[i * numNeg + j];
-                if (sameRow(y, i, t, dim)) {
-                    logits[i * m + 1 + j] = Double.NEGATIVE_INFINITY;
-                    negIsPos++;
-                } else {
-                    logits[i * m + 1 + j] = cosine(c, i, cNorm[i], y, t, yNorm[t], dim) / kappa;
-                }
-            }
-            int o = i * m;
-            double max = Double.NEGATIVE_INFINITY;
-            int argmax = 0, argmin = 0;
-            for (int j = 0; j < m; j++) {
-                double l = logits[o + j];
-                if (l > max) { max = l; argmax = j; }
-                if (l < logits[o + argmin]) argmin = j;
-            }
-            double sum = 0;
-            for (int j = 0; j < m; j++) sum += Math.exp(logits[o + j] - max);
-            lossSum += max + Math.log(sum) - logits[o];
-            // fairseq: argmax==0 counts, unless argmin is 0 too (all logits equal, nothing learnt).
-            if (argmax == 0 && argmin != 0) correct++;
+            lossSum += rowLoss[i];
+            correct += rowCorrect[i];
+            negIsPos += rowNegIsPos[i];
         }
         return new Forward(n, numNeg, logits, cNorm, yNorm, lossSum, correct, negIsPos);
     }

@@ -1,5 +1,7 @@
 package w2v4j.train.objective;
 
+import w2v4j.kernels.Parallel;
+
 import java.util.random.RandomGenerator;
 
 /**
@@ -138,7 +140,7 @@ public final class GumbelQuantizer {
         int n = f.n(), groups = f.groups(), vars = f.vars(), d = f.groupDim(), gv = groups * vars;
         double[] dLogits = new double[n * gv];
         double[] gcv = new double[gv * d];
-        double[] dy = new double[vars];
+        // the codebook gradient sums over rows in order, on this thread
         for (int r = 0; r < n; r++) {
             for (int g = 0; g < groups; g++) {
                 int qo = (r * groups + g) * d;
@@ -154,18 +156,28 @@ public final class GumbelQuantizer {
                         for (int k = 0; k < d; k++) gcv[vo + k] += w * dq[qo + k];
                     }
                 }
-                if (f.soft() == null) continue;
-                // Straight-through: dL/dy_v = <dq_g, codevector_v>, then through softmax(z/tau).
-                double dot = 0;
-                for (int v = 0; v < vars; v++) {
-                    int vo = (g * vars + v) * d;
-                    double s = 0;
-                    for (int k = 0; k < d; k++) s += dq[qo + k] * codevectors[vo + k];
-                    dy[v] = s;
-                    dot += f.soft()[lo + v] * s;
-                }
-                for (int v = 0; v < vars; v++) dLogits[lo + v] += f.soft()[lo + v] * (dy[v] - dot) / f.tau();
             }
+        }
+        if (f.soft() != null) {
+            // Straight-through: dL/dy_v = <dq_g, codevector_v>, then through softmax(z/tau); rows are independent.
+            Parallel.forRange(n, Math.max(1, (1 << 16) / Math.max(1, gv * d)), (r0, r1) -> {
+                double[] dy = new double[vars];
+                for (int r = r0; r < r1; r++) {
+                    for (int g = 0; g < groups; g++) {
+                        int qo = (r * groups + g) * d;
+                        int lo = r * gv + g * vars;
+                        double dot = 0;
+                        for (int v = 0; v < vars; v++) {
+                            int vo = (g * vars + v) * d;
+                            double s = 0;
+                            for (int k = 0; k < d; k++) s += dq[qo + k] * codevectors[vo + k];
+                            dy[v] = s;
+                            dot += f.soft()[lo + v] * s;
+                        }
+                        for (int v = 0; v < vars; v++) dLogits[lo + v] += f.soft()[lo + v] * (dy[v] - dot) / f.tau();
+                    }
+                }
+            });
         }
         for (int j = 0; j < gcv.length; j++) dCodevectors[j] += (float) gcv[j];
         if (dPerplexity != 0.0) perplexityBackward(f, dPerplexity, dLogits);
