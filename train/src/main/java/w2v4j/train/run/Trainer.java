@@ -106,11 +106,19 @@ public final class Trainer {
         be = task.backend();
         params = task.parameters();
         adam = new Adam(params, cfg.adamBetas[0], cfg.adamBetas[1], cfg.adamEps, cfg.weightDecay, be);
+        long done;
         try {
-            return train();
-        } finally {
-            releaseDevice();
+            done = train();
+        } catch (RuntimeException | Error e) {
+            try {
+                releaseDevice();
+            } catch (RuntimeException | Error again) {
+                e.addSuppressed(again); // a broken device must not hide why training stopped
+            }
+            throw e;
         }
+        releaseDevice();
+        return done;
     }
 
     /**
