@@ -185,7 +185,8 @@ public final class JavaBackend implements Backend {
 
     @Override
     public void fill(float[] x, int off, int n, float value) {
-        java.util.Arrays.fill(x, off, off + n, value);
+        // zeroing the training step's gradient buffers (~1 GB per BASE step) is bandwidth-bound: both cores help
+        Parallel.forRange(n, 1 << 18, (i0, i1) -> java.util.Arrays.fill(x, off + i0, off + i1, value));
     }
 
     @Override
