@@ -1,10 +1,10 @@
 package w2v4j.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import w2v4j.kernels.Backend;
+import w2v4j.kernels.JavaBackend;
 
 /**
  * A bump allocator over persistent arrays: {@link #reset()} at the start of a step, then each
@@ -12,21 +12,21 @@ import w2v4j.kernels.Backend;
  * asks for its buffers in the same order every time, so after the first step of a given batch
  * shape nothing is allocated. Arrays may be longer than asked for; callers pass explicit sizes.
  *
- * <p>Given a backend, the workspace is device working memory: every array is {@link Backend#bind
- * bound} (unbound when a larger one replaces it) and {@link #zeroed} zeroes on the backend, so the
- * arrays need not visit the host unless a caller syncs one.
+ * <p>Arrays are the given backend's working memory: every array is {@link Backend#bind bound}
+ * (unbound when a larger one replaces it) and {@link #zeroed} zeroes on the backend, so on a device
+ * the arrays need not visit the host unless a caller syncs one.
  */
 public final class Workspace {
     private final List<float[]> slots = new ArrayList<>();
     private final Backend backend;
     private int used;
 
-    /** Host arrays only. */
+    /** Host arrays only (the Java backend's). */
     public Workspace() {
-        this(null);
+        this(new JavaBackend());
     }
 
-    /** Arrays bound to {@code backend} as working memory (null: host arrays only). */
+    /** Arrays bound to {@code backend} as working memory. */
     public Workspace(Backend backend) {
         this.backend = backend;
     }
@@ -40,7 +40,7 @@ public final class Workspace {
         if (used == slots.size()) slots.add(bound(new float[n]));
         float[] a = slots.get(used);
         if (a.length < n) {
-            if (backend != null) backend.unbind(a);
+            backend.unbind(a);
             a = bound(new float[n]);
             slots.set(used, a);
         }
@@ -51,13 +51,12 @@ public final class Workspace {
     /** An array whose first {@code n} floats are zero. */
     public float[] zeroed(int n) {
         float[] a = next(n);
-        if (backend != null) backend.fill(a, 0, n, 0f);
-        else Arrays.fill(a, 0, n, 0f);
+        backend.fill(a, 0, n, 0f);
         return a;
     }
 
     private float[] bound(float[] a) {
-        if (backend != null) backend.bind(a);
+        backend.bind(a);
         return a;
     }
 

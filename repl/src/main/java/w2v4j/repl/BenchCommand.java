@@ -18,6 +18,7 @@ import w2v4j.model.Wav2Vec2Model;
 import w2v4j.train.optim.Grads;
 import w2v4j.train.pretrain.PretrainPresets;
 import w2v4j.train.pretrain.PretrainStep;
+import w2v4j.train.run.DeviceResidency;
 import w2v4j.train.run.TrainConfig;
 
 import java.lang.management.ManagementFactory;
@@ -303,11 +304,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<float[]> waves = waves(trainBatch, trainSeconds);
         // as the trainer does: parameters, gradients and derived weights are the backend's working memory
         List<Param> params = model.params.all();
-        for (Param p : params) {
-            be.bind(p.value);
-            be.bind(p.grad());
-        }
-        for (float[] a : model.derivedWeights()) be.bind(a);
+        DeviceResidency.bind(be, params, model.derivedWeights());
         int n = Math.max(3, runs / 2), w = Math.min(1, warmup);
         double[] times = new double[n];
         long allocated = 0;
@@ -334,11 +331,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (copies0 != null) r.put("train_copies_per_step", copies(be.transferStats().minus(copies0), n));
         r.put("train_alloc_mb_per_step", round1(allocated / 1048576.0 / n));
         r.put("train_heap_live_mb", liveHeapMb(step));
-        for (Param p : params) {
-            be.unbind(p.value);
-            be.unbind(p.grad());
-        }
-        for (float[] a : model.derivedWeights()) be.unbind(a);
+        DeviceResidency.unbind(be, params, model.derivedWeights());
     }
 
     /**

@@ -1,6 +1,5 @@
 package w2v4j.kernels.opencl;
 
-import w2v4j.kernels.TransferStats;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -11,6 +10,8 @@ import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_mem;
+
+import w2v4j.kernels.TransferStats;
 
 /**
  * Device memory of one backend, and the only place that copies between host and device (so the

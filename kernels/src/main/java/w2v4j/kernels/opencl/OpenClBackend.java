@@ -1,11 +1,11 @@
 package w2v4j.kernels.opencl;
 
-import w2v4j.kernels.TransferStats;
 import org.jocl.cl_mem;
 
 import w2v4j.kernels.Backend;
 import w2v4j.kernels.Conv1d;
 import w2v4j.kernels.Dropout;
+import w2v4j.kernels.TransferStats;
 
 /**
  * The {@code opencl} backend: every {@link Backend} operation as OpenCL C kernels (resources

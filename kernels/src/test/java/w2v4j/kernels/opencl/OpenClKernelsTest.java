@@ -1,6 +1,5 @@
 package w2v4j.kernels.opencl;
 
-import w2v4j.kernels.TransferStats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +18,7 @@ import w2v4j.kernels.Backend;
 import w2v4j.kernels.Conv1d;
 import w2v4j.kernels.ConvWeights;
 import w2v4j.kernels.JavaBackend;
+import w2v4j.kernels.TransferStats;
 
 /**
  * Differential tests of every OpenCL kernel, forward and backward, against the Java backend (the

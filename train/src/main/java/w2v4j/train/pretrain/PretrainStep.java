@@ -1,6 +1,7 @@
 package w2v4j.train.pretrain;
 
 import w2v4j.kernels.Backend;
+import w2v4j.kernels.Scale;
 import w2v4j.model.Param;
 import w2v4j.model.TrainOptions;
 import w2v4j.model.TrainingGraph;
@@ -128,8 +129,8 @@ public final class PretrainStep {
                 r.numMasked(), r.codePerplexity(), r.probPerplexity(), r.temperature());
         if (!train) return r;
         float n = r.numMasked();
-        scale(dxm, nm * f.featDim, n);
-        scale(dcm, nm * f.dim, n);
+        Scale.scale(dxm, 0, nm * f.featDim, n);
+        Scale.scale(dcm, 0, nm * f.dim, n);
         float[] dFeatures = deviceBuffers.zeroed(featureFloats), dContext = deviceBuffers.zeroed(contextFloats);
         backend.scatterAddRows(dFeatures, dxm, f.featDim, maskedRows);
         backend.scatterAddRows(dContext, dcm, f.dim, maskedRows);
@@ -143,15 +144,11 @@ public final class PretrainStep {
         graph.backward(dContext, dFeatures, dRaw);
         for (Map.Entry<String, float[]> e : objectiveGrads.entrySet()) {
             float[] g = model.params.get(e.getKey()).grad(), og = e.getValue();
-            scale(og, og.length, n);
+            Scale.scale(og, 0, og.length, n);
             backend.add(g, 0, og, 0, og.length); // g may live on the device: added there
             Arrays.fill(og, 0f);
         }
         return r;
-    }
-
-    private static void scale(float[] a, int n, float s) {
-        for (int i = 0; i < n; i++) a[i] *= s;
     }
 
     /** The parameters pre-training updates (all of the model's). */

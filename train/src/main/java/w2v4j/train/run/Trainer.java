@@ -127,20 +127,12 @@ public final class Trainer {
      * checks travel. Host reads sync them: checkpoints, the tasks' host code ({@link TrainingTask#backend}).
      */
     private void bindDevice() {
-        for (Param p : params) {
-            be.bind(p.value);
-            be.bind(p.grad());
-        }
-        for (float[] a : task.derivedArrays()) be.bind(a);
+        DeviceResidency.bind(be, params, task.derivedArrays());
     }
 
     /** Brings everything back to the host and ends the bindings; the weights are then re-declared to the backend. */
     private void releaseDevice() {
-        for (Param p : params) {
-            be.unbind(p.value);
-            be.unbind(p.grad());
-        }
-        for (float[] a : task.derivedArrays()) be.unbind(a);
+        DeviceResidency.unbind(be, params, task.derivedArrays());
         adam.release();
         task.parametersChanged();
     }
