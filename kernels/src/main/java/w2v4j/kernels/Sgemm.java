@@ -26,6 +26,16 @@ import jdk.incubator.vector.VectorSpecies;
  * front instead, and partial edge tiles go through a scratch tile so that the micro-kernel has
  * no branches at all.
  *
+ * <p>When K spans four or more K blocks, the C tiles are accumulated in a per-thread <em>packed
+ * C</em> buffer, tile after tile in the order the macro-kernel visits them, and written to C only
+ * by the last K block. Every K block revisits every C tile of its rows; in row-major C a 12 x 32
+ * tile is 24 cache lines in 12 rows (12 pages apart for a wide C), which the hardware prefetchers
+ * do not follow, so each revisit waits on L3 for the tile's first loads. In the packed buffer the
+ * tiles are one sequential stream (K = 3072: +2% GFLOP/s in alternating A/B runs; keeping C in L1
+ * altogether, a wrong-result experiment, bounds what C costs at 8-15%). The products are summed in
+ * the same order either way (the accumulators round to float between K blocks in both), so
+ * results are bit-identical.
+ *
  * <p>Threads split the columns of C into whole NR-column strips (128 bytes, two cache lines, so
  * threads share a line of C only at a strip boundary of a row that is not 64-byte aligned), or
  * the rows when there are too few columns. Each thread has its own packing buffers
@@ -61,6 +71,15 @@ public final class Sgemm {
     static final long SHARED_A_FLOATS = 1L << 23;
     /** Below this many multiply-adds the pool hand-off costs more than it saves. */
     static final long PARALLEL_WORK = 64L * 64 * 64;
+    /**
+     * Largest packed C buffer per thread (16 MiB): a column chunk with more rows of C is done in
+     * passes of as many rows as fit (each pass repacks B, one float per thousands of flops).
+     */
+    static final int PACKED_C_FLOATS = 1 << 22;
+
+    /** How the macro-kernel treats C. */
+    static final int C_OVERWRITE = 0, C_ACCUMULATE = 1, C_PACK_FIRST = 2, C_PACK_LOAD = 3, C_PACK_MIDDLE = 4,
+            C_PACK_LAST = 5;
 
     /** Per-thread packing buffers. Block sizes are fixed, so these never grow. */
     static final class Workspace {
@@ -69,6 +88,8 @@ public final class Sgemm {
         final float[] tile = new float[MR * NR];
         /** A packed whole, shared by all threads ({@link #sharedA}); grown on demand, at most SHARED_A_FLOATS. */
         float[] sharedA = new float[0];
+        /** C tiles accumulated across K blocks (see the class comment); grown on demand, at most PACKED_C_FLOATS. */
+        float[] packC = new float[0];
         /** Chunk counter of this thread's parallel calls. */
         final AtomicInteger next = new AtomicInteger();
     }
@@ -173,12 +194,17 @@ public final class Sgemm {
                 if (!overwrite) {
                     scaleC(beta, c, cOff, ldc, 0, m, jc, jc + nc);
                 }
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
-                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.packB);
-                    for (int ic = 0; ic < m; ic += MC) {
-                        macroKernel(Math.min(MC, m - ic), nc, kc, pa, pc * mPad + ic * kc, ws.packB, c,
-                                cOff + ic * ldc + jc, ldc, ws.tile, overwrite && pc == 0);
+                int passRows = passRows(m, nc, k, ws);
+                for (int m0 = 0; m0 < m; m0 += passRows) {
+                    int m1 = Math.min(m, m0 + passRows);
+                    for (int pc = 0; pc < k; pc += KC) {
+                        int kc = Math.min(KC, k - pc);
+                        packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.packB);
+                        int mode = cMode(pc, kc, k, overwrite);
+                        for (int ic = m0; ic < m1; ic += MC) {
+                            macroKernel(Math.min(MC, m1 - ic), nc, kc, pa, pc * mPad + ic * kc, ws.packB, c,
+                                    cOff + ic * ldc + jc, ldc, ws, (ic - m0) * roundUp(nc, NR), mode);
+                        }
                     }
                 }
             }
@@ -232,19 +258,64 @@ public final class Sgemm {
             scaleC(beta, c, cOff, ldc, m0, m1, n0, n1);
         }
         Workspace ws = WORKSPACE.get();
-        float[] pa = ws.packA, pb = ws.packB, tile = ws.tile;
+        float[] pa = ws.packA, pb = ws.packB;
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, pb);
-                for (int ic = m0; ic < m1; ic += MC) {
-                    int mc = Math.min(MC, m1 - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa, 0);
-                    macroKernel(mc, nc, kc, pa, 0, pb, c, cOff + ic * ldc + jc, ldc, tile, overwrite && pc == 0);
+            int passRows = passRows(m1 - m0, nc, k, ws);
+            for (int r0 = m0; r0 < m1; r0 += passRows) {
+                int r1 = Math.min(m1, r0 + passRows);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, pb);
+                    int mode = cMode(pc, kc, k, overwrite);
+                    for (int ic = r0; ic < r1; ic += MC) {
+                        int mc = Math.min(MC, r1 - ic);
+                        packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa, 0);
+                        macroKernel(mc, nc, kc, pa, 0, pb, c, cOff + ic * ldc + jc, ldc, ws, (ic - r0) * roundUp(nc, NR),
+                                mode);
+                    }
                 }
             }
         }
+    }
+
+    static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
+    }
+
+    /**
+     * Whether the C tiles go through the packed C buffer: from four K blocks on. With two or three
+     * the extra pass over the packed tiles costs about what the revisits of C save (measured -4% to
+     * +1% on the BASE backward shapes, +2% to +7% with K = 3072).
+     */
+    static boolean packsC(int k) {
+        return k > 3 * KC;
+    }
+
+    /** What the K block at {@code pc} does with C: see {@link #macroKernel}. */
+    static int cMode(int pc, int kc, int k, boolean overwrite) {
+        boolean first = pc == 0, last = pc + kc >= k;
+        if (!packsC(k)) {
+            return first && overwrite ? C_OVERWRITE : C_ACCUMULATE;
+        }
+        return first ? (overwrite ? C_PACK_FIRST : C_PACK_LOAD) : last ? C_PACK_LAST : C_PACK_MIDDLE;
+    }
+
+    /**
+     * Rows of C per pass of the K loop over a chunk {@code nc} columns wide: all of them when C is
+     * not packed, else as many as the packed C buffer holds (a multiple of MC, so the shared A's
+     * row strips line up); grows the thread's buffer to that size.
+     */
+    static int passRows(int rows, int nc, int k, Workspace ws) {
+        if (!packsC(k)) {
+            return Math.max(rows, 1);
+        }
+        int ncPad = roundUp(nc, NR);
+        int pass = Math.min(roundUp(rows, MC), Math.max(MC, PACKED_C_FLOATS / ncPad / MC * MC));
+        if (ws.packC.length < pass * ncPad) {
+            ws.packC = new float[pass * ncPad];
+        }
+        return pass;
     }
 
     /** C = beta * C over a block; beta == 0 writes zeros without reading (C may hold NaN). */
@@ -502,9 +573,19 @@ public final class Sgemm {
         }
     }
 
-    /** All micro-tiles of one packed block pair; partial tiles go through the scratch tile. */
+    /**
+     * All micro-tiles of one packed block pair. {@code mode} says where each tile's accumulators
+     * start and end: {@link #C_OVERWRITE} zero to C, {@link #C_ACCUMULATE} C to C (K is one block);
+     * with several K blocks the tile lives in the packed C buffer ({@code ws.packC} from
+     * {@code pcOff}, tiles in visiting order) from the first block, starting at zero
+     * ({@link #C_PACK_FIRST}) or at C ({@link #C_PACK_LOAD}), through the middle ones
+     * ({@link #C_PACK_MIDDLE}), to the last, which writes C ({@link #C_PACK_LAST}). Partial tiles of
+     * C go through the scratch tile.
+     */
     static void macroKernel(int mc, int nc, int kc, float[] pa, int paOff, float[] pb, float[] c, int cIdx, int ldc,
-                            float[] tile, boolean overwrite) {
+                            Workspace ws, int pcOff, int mode) {
+        float[] tile = ws.tile, packC = ws.packC;
+        int mcPad = roundUp(mc, MR);
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int pbi = jr * kc;
@@ -512,36 +593,58 @@ public final class Sgemm {
                 int mr = Math.min(MR, mc - ir);
                 int pai = paOff + ir * kc;
                 int ci = cIdx + ir * ldc + jr;
-                if (mr == MR && nr == NR) {
-                    if (overwrite) {
-                        microKernelOverwrite(kc, pa, pai, pb, pbi, c, ci, ldc);
-                    } else {
-                        microKernel(kc, pa, pai, pb, pbi, c, ci, ldc);
+                int ti = pcOff + jr * mcPad + ir * NR;
+                boolean full = mr == MR && nr == NR;
+                switch (mode) {
+                    case C_PACK_FIRST -> microKernelOverwrite(kc, pa, pai, pb, pbi, packC, ti, NR);
+                    case C_PACK_MIDDLE -> microKernel(kc, pa, pai, pb, pbi, packC, ti, NR);
+                    case C_PACK_LOAD -> {
+                        copyTile(c, ci, ldc, packC, ti, NR, mr, nr);
+                        microKernel(kc, pa, pai, pb, pbi, packC, ti, NR);
                     }
-                } else {
-                    if (overwrite) {
-                        microKernelOverwrite(kc, pa, pai, pb, pbi, tile, 0, NR);
-                    } else {
-                        for (int i = 0; i < mr; i++) {
-                            System.arraycopy(c, ci + i * ldc, tile, i * NR, nr);
+                    case C_PACK_LAST -> {
+                        // A kernel that loads the packed tile and stores C directly measured no faster.
+                        microKernel(kc, pa, pai, pb, pbi, packC, ti, NR);
+                        copyTile(packC, ti, NR, c, ci, ldc, mr, nr);
+                    }
+                    case C_OVERWRITE -> {
+                        if (full) {
+                            microKernelOverwrite(kc, pa, pai, pb, pbi, c, ci, ldc);
+                        } else {
+                            microKernelOverwrite(kc, pa, pai, pb, pbi, tile, 0, NR);
+                            copyTile(tile, 0, NR, c, ci, ldc, mr, nr);
                         }
-                        microKernel(kc, pa, pai, pb, pbi, tile, 0, NR);
                     }
-                    for (int i = 0; i < mr; i++) {
-                        System.arraycopy(tile, i * NR, c, ci + i * ldc, nr);
+                    default -> {
+                        if (full) {
+                            microKernel(kc, pa, pai, pb, pbi, c, ci, ldc);
+                        } else {
+                            copyTile(c, ci, ldc, tile, 0, NR, mr, nr);
+                            microKernel(kc, pa, pai, pb, pbi, tile, 0, NR);
+                            copyTile(tile, 0, NR, c, ci, ldc, mr, nr);
+                        }
                     }
                 }
             }
         }
     }
 
+    /** Copies the top-left {@code mr x nr} of a tile between two row-major layouts. */
+    static void copyTile(float[] src, int si, int lds, float[] dst, int di, int ldd, int mr, int nr) {
+        for (int i = 0; i < mr; i++) {
+            System.arraycopy(src, si + i * lds, dst, di + i * ldd, nr);
+        }
+    }
+
     /**
      * The 12 x NR register tile: {@code C[12, NR] += Apacked[kc, 12]^T . Bpacked[kc, NR]}, C rows at
-     * {@code c[ci + r*ldc]}. 24 accumulators + 2 B vectors + 1 broadcast = 27 of the 32 zmm
+     * {@code c[ci + r*ldc]} (a tile of C, of the scratch tile or of the packed C buffer).
+     * 24 accumulators + 2 B vectors + 1 broadcast = 27 of the 32 zmm
      * registers; per k, 14 loads feed 24 FMAs, so the two FMA ports, not the loads, set the pace
      * (12 x 32 measured 10-20% faster than 6 x 32 in L1; 14 x 32 spills and falls off a cliff).
      * Indices are linear in the loop variable so that C2 hoists the range checks. No branches,
-     * no calls other than intrinsics.
+     * no calls other than intrinsics. (A variant that loads from one tile and stores to another ran
+     * 7-13% slower, even when both were the same tile.)
      */
     static void microKernel(int kc, float[] pa, int pai, float[] pb, int pbi, float[] c, int ci, int ldc) {
         FloatVector a00 = FloatVector.fromArray(SPECIES, c, ci + 0 * ldc), a01 = FloatVector.fromArray(SPECIES, c, ci + 0 * ldc + LANES);

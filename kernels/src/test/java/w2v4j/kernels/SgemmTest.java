@@ -1,6 +1,7 @@
 package w2v4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
@@ -96,6 +97,58 @@ class SgemmTest {
         check(c);
         Case d = new Case(false, false, 1, 300, 300);
         check(d);
+    }
+
+    /**
+     * With K over three blocks the C tiles are accumulated in the packed C buffer and written by the
+     * last block; that must give the same bits as one call per K block, where C itself carries the
+     * partial sums (the products are summed in the same order). Covers both beta cases, edge tiles,
+     * the shared-A split, the serial path and a C too tall for one pass of the packed buffer.
+     */
+    @Test
+    void severalKBlocksEqualOneCallPerKBlock() {
+        // {m, k, n}: K over three blocks (where C is packed), ragged and whole; fewer blocks too.
+        // Every block is big enough for the blocked path (a tiny one would take the scalar
+        // reference, which sums a block's products before adding C).
+        int[][] shapes = {{203, 3 * Sgemm.KC + 77, 801}, {50, 5 * Sgemm.KC + 40, 90}, {130, 4 * Sgemm.KC, 70},
+            {61, 2 * Sgemm.KC + 9, 100}};
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                for (float beta : new float[]{0f, 0.5f}) {
+                    for (boolean serial : new boolean[]{false, true}) {
+                        assertSameAsBlockByBlock(t >= 2, (t & 1) == 1, s[0], s[2], s[1], 1.5f, beta, serial);
+                    }
+                }
+            }
+        }
+        int tall = Sgemm.PACKED_C_FLOATS / Sgemm.NC + 2 * Sgemm.MC + 5;
+        assertTrue(Sgemm.packsC(3 * Sgemm.KC + 1) && !Sgemm.packsC(3 * Sgemm.KC));
+        assertSameAsBlockByBlock(false, true, tall, Sgemm.NC, 3 * Sgemm.KC + 44, 1f, 0f, true);
+        assertSameAsBlockByBlock(false, true, tall, 2 * Sgemm.NC, 3 * Sgemm.KC + 44, 1f, 0.5f, false);
+    }
+
+    static void assertSameAsBlockByBlock(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta,
+                                         boolean serial) {
+        Random rnd = new Random(m * 7L + n * 3L + k);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        float[] a = random(rnd, m * k), b = random(rnd, k * n), c = random(rnd, m * n), byBlock = c.clone();
+        if (serial) {
+            Sgemm.sgemmSerial(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, n);
+        } else {
+            Sgemm.sgemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, n);
+        }
+        for (int pc = 0; pc < k; pc += Sgemm.KC) {
+            int kc = Math.min(Sgemm.KC, k - pc);
+            int aOff = transA ? pc * lda : pc, bOff = transB ? pc : pc * ldb;
+            Sgemm.sgemm(transA, transB, m, n, kc, alpha, a, aOff, lda, b, bOff, ldb, pc == 0 ? beta : 1f, byBlock, 0, n);
+        }
+        for (int i = 0; i < c.length; i++) {
+            if (Float.floatToIntBits(c[i]) != Float.floatToIntBits(byBlock[i])) {
+                fail("transA=" + transA + " transB=" + transB + " " + m + "x" + n + "x" + k + " beta=" + beta
+                        + " serial=" + serial + ": C[" + i / n + "," + i % n + "] = " + c[i] + ", block by block "
+                        + byBlock[i]);
+            }
+        }
     }
 
     @Test
