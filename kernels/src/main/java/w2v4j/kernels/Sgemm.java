@@ -48,6 +48,8 @@ public final class Sgemm {
     static final int LANES = SPECIES.length();
     /** The 512-bit species of the transposing packer (used only when LANES == 16). */
     static final VectorSpecies<Float> SPECIES_16 = FloatVector.SPECIES_512;
+    /** The two species that copy one k-step (12 contiguous floats) of a transposed A strip. */
+    static final VectorSpecies<Float> SPECIES_8 = FloatVector.SPECIES_256, SPECIES_4 = FloatVector.SPECIES_128;
     /** Rows of the micro-kernel tile. */
     static final int MR = 12;
     /** Columns of the micro-kernel tile: two vectors. */
@@ -538,21 +540,19 @@ public final class Sgemm {
             } else {
                 // A stored [K, lda]: row p of A holds column p of op(A), contiguous over i.
                 int src = aOff + pc * lda + ic + is;
-                if (mr == MR) {
+                if (mr == MR && LANES == 16) {
+                    // 12 contiguous floats per k-step: an 8-lane and a 4-lane vector, no masks.
                     for (int p = 0; p < kc; p++) {
                         int d = dst + p * MR, sp = src + p * lda;
-                        pa[d] = alpha * a[sp];
-                        pa[d + 1] = alpha * a[sp + 1];
-                        pa[d + 2] = alpha * a[sp + 2];
-                        pa[d + 3] = alpha * a[sp + 3];
-                        pa[d + 4] = alpha * a[sp + 4];
-                        pa[d + 5] = alpha * a[sp + 5];
-                        pa[d + 6] = alpha * a[sp + 6];
-                        pa[d + 7] = alpha * a[sp + 7];
-                        pa[d + 8] = alpha * a[sp + 8];
-                        pa[d + 9] = alpha * a[sp + 9];
-                        pa[d + 10] = alpha * a[sp + 10];
-                        pa[d + 11] = alpha * a[sp + 11];
+                        FloatVector.fromArray(SPECIES_8, a, sp).mul(alpha).intoArray(pa, d);
+                        FloatVector.fromArray(SPECIES_4, a, sp + 8).mul(alpha).intoArray(pa, d + 8);
+                    }
+                } else if (mr == MR) {
+                    for (int p = 0; p < kc; p++) {
+                        int d = dst + p * MR, sp = src + p * lda;
+                        for (int i = 0; i < MR; i++) {
+                            pa[d + i] = alpha * a[sp + i];
+                        }
                     }
                 } else {
                     for (int p = 0; p < kc; p++) {
