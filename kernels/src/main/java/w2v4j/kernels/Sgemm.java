@@ -287,8 +287,8 @@ public final class Sgemm {
 
     /**
      * Whether the C tiles go through the packed C buffer: from four K blocks on. With two or three
-     * the extra pass over the packed tiles costs about what the revisits of C save (measured -4% to
-     * +1% on the BASE backward shapes, +2% to +7% with K = 3072).
+     * the extra copy of each tile to C costs about what the revisits of C save (alternating A/B
+     * runs: -4% to +1% on the BASE shapes with K = 500 and 768, +2% with K = 3072).
      */
     static boolean packsC(int k) {
         return k > 3 * KC;
