@@ -48,7 +48,10 @@ public final class Sgemm {
     static final int LANES = SPECIES.length();
     /** The 512-bit species of the transposing packer (used only when LANES == 16). */
     static final VectorSpecies<Float> SPECIES_16 = FloatVector.SPECIES_512;
-    /** The two species that copy one k-step (12 contiguous floats) of a transposed A strip. */
+    /**
+     * The two species that copy one k-step (12 contiguous floats) of a transposed A strip (used
+     * where the preferred vectors are at least 256 bits, so both are native).
+     */
     static final VectorSpecies<Float> SPECIES_8 = FloatVector.SPECIES_256, SPECIES_4 = FloatVector.SPECIES_128;
     /** Rows of the micro-kernel tile. */
     static final int MR = 12;
@@ -168,7 +171,7 @@ public final class Sgemm {
                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                         float beta, float[] c, int cOff, int ldc, int threads) {
         Workspace caller = WORKSPACE.get();
-        int mPad = (m + MR - 1) / MR * MR;
+        int mPad = roundUp(m, MR);
         if (caller.sharedA.length < mPad * k + PACK_SLACK) {
             caller.sharedA = new float[mPad * k + PACK_SLACK];
         }
@@ -196,7 +199,7 @@ public final class Sgemm {
                 if (!overwrite) {
                     scaleC(beta, c, cOff, ldc, 0, m, jc, jc + nc);
                 }
-                int passRows = passRows(m, nc, k, ws);
+                int passRows = passRows(m, nc, k, ws), ncPad = roundUp(nc, NR);
                 for (int m0 = 0; m0 < m; m0 += passRows) {
                     int m1 = Math.min(m, m0 + passRows);
                     for (int pc = 0; pc < k; pc += KC) {
@@ -205,7 +208,7 @@ public final class Sgemm {
                         int mode = cMode(pc, kc, k, overwrite);
                         for (int ic = m0; ic < m1; ic += MC) {
                             macroKernel(Math.min(MC, m1 - ic), nc, kc, pa, pc * mPad + ic * kc, ws.packB, c,
-                                    cOff + ic * ldc + jc, ldc, ws, (ic - m0) * roundUp(nc, NR), mode);
+                                    cOff + ic * ldc + jc, ldc, ws, (ic - m0) * ncPad, mode);
                         }
                     }
                 }
@@ -263,7 +266,7 @@ public final class Sgemm {
         float[] pa = ws.packA, pb = ws.packB;
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
-            int passRows = passRows(m1 - m0, nc, k, ws);
+            int passRows = passRows(m1 - m0, nc, k, ws), ncPad = roundUp(nc, NR);
             for (int r0 = m0; r0 < m1; r0 += passRows) {
                 int r1 = Math.min(m1, r0 + passRows);
                 for (int pc = 0; pc < k; pc += KC) {
@@ -273,8 +276,7 @@ public final class Sgemm {
                     for (int ic = r0; ic < r1; ic += MC) {
                         int mc = Math.min(MC, r1 - ic);
                         packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, pa, 0);
-                        macroKernel(mc, nc, kc, pa, 0, pb, c, cOff + ic * ldc + jc, ldc, ws, (ic - r0) * roundUp(nc, NR),
-                                mode);
+                        macroKernel(mc, nc, kc, pa, 0, pb, c, cOff + ic * ldc + jc, ldc, ws, (ic - r0) * ncPad, mode);
                     }
                 }
             }
@@ -540,7 +542,7 @@ public final class Sgemm {
             } else {
                 // A stored [K, lda]: row p of A holds column p of op(A), contiguous over i.
                 int src = aOff + pc * lda + ic + is;
-                if (mr == MR && LANES == 16) {
+                if (mr == MR && LANES >= 8) {
                     // 12 contiguous floats per k-step: an 8-lane and a 4-lane vector, no masks.
                     for (int p = 0; p < kc; p++) {
                         int d = dst + p * MR, sp = src + p * lda;
